@@ -1,0 +1,16 @@
+"""actlab — the activation-function laboratory for PyTorch.
+
+>>> import actlab, torch
+>>> actlab.names()[:3]
+['identity', 'sigmoid', 'tanh']
+>>> actlab.make("gelu")
+Gelu(approximate='none')
+>>> actlab.functional.silu(torch.zeros(2))
+tensor([0., 0.])
+"""
+
+from actlab import functional
+from actlab.catalog import get, make, names, specs
+
+__version__ = "0.1.0"
+__all__ = ["functional", "get", "make", "names", "specs", "__version__"]

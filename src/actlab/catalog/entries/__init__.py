@@ -1,0 +1,17 @@
+"""Catalogue entries, one file per family. Importing this package registers them all.
+
+Table order (what `actlab list` shows) is the import order below, then file order.
+"""
+
+from actlab.catalog.entries import (  # noqa: F401
+    basic,
+    relu_like,
+    exponential,
+    smooth_gated,
+    saturating,
+    shrink,
+    periodic,
+    other,
+    gated,
+    multi_input,
+)

@@ -1,0 +1,67 @@
+"""The registry: the one place specs are stored and looked up by name or alias."""
+
+from __future__ import annotations
+
+import difflib
+
+from actlab.catalog.spec import ActivationSpec
+
+_SPECS: dict[str, ActivationSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+class UnknownActivationError(KeyError, ValueError):
+    """Raised for a name that is neither a registered activation nor an alias."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def register(spec: ActivationSpec) -> ActivationSpec:
+    """Add `spec` to the table. Names and aliases must be unique across the table."""
+    for label in (spec.name, *spec.aliases):
+        key = _key(label)
+        if key in _SPECS or key in _ALIASES:
+            raise ValueError(f"activation name {label!r} is registered twice")
+        if key != label:
+            raise ValueError(f"activation name {label!r} must be lower snake_case")
+    _SPECS[spec.name] = spec
+    for alias in spec.aliases:
+        _ALIASES[alias] = spec.name
+    return spec
+
+
+def close_matches(name: str, candidates: list[str], n: int = 3) -> list[str]:
+    return difflib.get_close_matches(name, candidates, n=n, cutoff=0.5)
+
+
+def get(name: str) -> ActivationSpec:
+    """The spec registered under `name` or one of its aliases.
+
+    Raises UnknownActivationError listing the closest names when there is none.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    key = _key(name)
+    key = _ALIASES.get(key, key)
+    if key in _SPECS:
+        return _SPECS[key]
+    everything = sorted([*_SPECS, *_ALIASES])
+    hints = close_matches(key, everything)
+    hint = f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
+    raise UnknownActivationError(
+        f"unknown activation {name!r}.{hint} `actlab list` shows all {len(_SPECS)}."
+    )
+
+
+def names(family: str | None = None) -> list[str]:
+    """Registered activation names (not aliases), in table order, optionally one family."""
+    return [n for n, s in _SPECS.items() if family is None or s.family == family]
+
+
+def specs(family: str | None = None) -> list[ActivationSpec]:
+    return [get(n) for n in names(family)]

@@ -1,0 +1,253 @@
+"""The spec table's row type: one `ActivationSpec` per activation.
+
+A spec is data, not behaviour: the torch function, its float64 NumPy reference and analytic
+derivative, parameters with valid ranges, and the claims (range, properties, limits, kinks)
+that the generated tests check both ways. Everything else in actlab reads these rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+INF = math.inf
+SMOOTH = 99  # smoothness class C^inf
+
+FAMILIES = (
+    "linear",
+    "relu-like",
+    "smooth-gated",
+    "exponential",
+    "saturating",
+    "shrink",
+    "periodic",
+    "gated",
+    "multi-input",
+    "adaptive",
+)
+
+
+def _fmt(v: float) -> str:
+    if v == INF:
+        return "∞"
+    if v == -INF:
+        return "-∞"
+    return f"{v:g}"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A real interval; `low_open`/`high_open` exclude the end points."""
+
+    low: float = -INF
+    high: float = INF
+    low_open: bool = False
+    high_open: bool = False
+
+    def __post_init__(self) -> None:
+        if self.low > self.high:
+            raise ValueError(f"empty interval: low {self.low} > high {self.high}")
+
+    def contains(self, v: float) -> bool:
+        if math.isnan(v):
+            return False
+        above = v > self.low if (self.low_open or self.low == -INF) else v >= self.low
+        below = v < self.high if (self.high_open or self.high == INF) else v <= self.high
+        return above and below
+
+    def __str__(self) -> str:
+        left = "(" if self.low_open or self.low == -INF else "["
+        right = ")" if self.high_open or self.high == INF else "]"
+        return f"{left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
+
+    @property
+    def bounded_below(self) -> bool:
+        return self.low > -INF
+
+    @property
+    def bounded_above(self) -> bool:
+        return self.high < INF
+
+
+REALS = Interval()
+POSITIVE = Interval(0.0, INF, low_open=True)
+NONNEGATIVE = Interval(0.0, INF)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an activation, with its default and valid values.
+
+    `kind` is float, int, bool or str; str and bool params list their `choices`.
+    A `learnable` param becomes an `nn.Parameter` in the module form.
+    """
+
+    name: str
+    default: Any
+    valid: Interval = REALS
+    kind: type = float
+    choices: tuple[Any, ...] | None = None
+    learnable: bool = False
+    doc: str = ""
+
+    def describe_valid(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind is int:
+            return f"an integer in {self.valid}"
+        return f"a number in {self.valid}"
+
+    def check(self, value: Any, owner: str) -> Any:
+        """Return `value` converted to this param's kind, or raise a ValueError naming the range."""
+        where = f"{owner}: parameter {self.name!r}"
+        if isinstance(value, torch.Tensor):
+            if not self.learnable:
+                raise TypeError(f"{where} takes a Python {self.kind.__name__}, not a tensor")
+            finite = value.detach()
+            bad = ~torch.tensor([self.valid.contains(float(v)) for v in finite.flatten()])
+            if bad.any():
+                raise ValueError(f"{where} must lie in {self.valid}; got values outside it")
+            return value
+        if self.choices is not None:
+            if value not in self.choices:
+                raise ValueError(f"{where} must be {self.describe_valid()}; got {value!r}")
+            return value
+        if self.kind is int:
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"{where} must be an integer; got {value!r}")
+            value = int(value)
+        else:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+                raise TypeError(f"{where} must be a number; got {value!r}")
+            value = float(value)
+        if not self.valid.contains(value):
+            raise ValueError(f"{where} must be {self.describe_valid()}; got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Claims about f at the default parameters; each is tested numerically both ways.
+
+    - monotonic: f is non-decreasing on the reals.
+    - smoothness: the class C^k of f: -1 discontinuous, 0 continuous with kinks in f', k >= 1
+      means f is k times continuously differentiable and (if k < SMOOTH) the (k+1)-th
+      derivative jumps at one of `ActivationSpec.kinks`; SMOOTH (=99) means C^inf.
+    - zero_centred: f(0) = 0 and f takes both signs, so outputs can average to zero.
+    - self_normalising: for z ~ N(0, 1), f(z) has mean 0 and variance 1 (a fixed point).
+    """
+
+    monotonic: bool
+    smoothness: int
+    zero_centred: bool
+    self_normalising: bool = False
+
+    @property
+    def smoothness_text(self) -> str:
+        if self.smoothness < 0:
+            return "discontinuous"
+        return "C^∞" if self.smoothness >= SMOOTH else f"C^{self.smoothness}"
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """One activation function: its math, its torch form, and the claims made about it.
+
+    `fn(x, **params)` is the torch implementation (calling PyTorch's native kernel where one
+    exists, given in `native`). `ref(x, **params)` and `ref_d1(x, **params)` are independent
+    float64 NumPy/SciPy versions of f and its analytic derivative. For elementwise entries
+    `ref_d1` is df/dx; for multi-input entries (`elementwise=False`) it is None and the
+    Jacobian is checked against finite differences of `ref`.
+    """
+
+    name: str
+    family: str
+    summary: str
+    fn: Callable[..., torch.Tensor]
+    ref: Callable[..., np.ndarray]
+    ref_d1: Callable[..., np.ndarray] | None
+    formula: str  # LaTeX of f
+    formula_d1: str  # LaTeX of f'
+    params: tuple[Param, ...] = ()
+    aliases: tuple[str, ...] = ()
+    output_range: Interval | None = REALS  # None for multi-input entries
+    properties: Properties | None = None  # None for multi-input entries
+    kinks: tuple[float, ...] = ()
+    kink_derivative: Mapping[float, float] = field(default_factory=dict)
+    limits: tuple[float, float] | None = None  # (f(-inf), f(+inf)); nan where no limit
+    paper: str = ""
+    native: str | None = None  # dotted path of PyTorch's function, when fn calls it
+    native_kwargs: Mapping[str, Any] = field(default_factory=dict)  # fixed extra args for it
+    elementwise: bool = True
+    stochastic: bool = False  # module passes training=self.training
+    gradcheck: bool = True
+    gradgradcheck: bool = True
+    notes: str = ""
+    xfail: Mapping[str, str] = field(default_factory=dict)  # test name -> reason
+    test_params: tuple[Mapping[str, Any], ...] = ()  # extra parameter sets for forward tests
+    constraint: Callable[[Mapping[str, Any]], str | None] | None = None  # joint check, says why
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.name}: family {self.family!r} is not one of {FAMILIES}")
+        if self.elementwise:
+            missing = [
+                f for f in ("ref_d1", "properties", "limits", "output_range") if getattr(self, f) is None
+            ]
+            if missing:
+                raise ValueError(f"{self.name}: elementwise specs need {', '.join(missing)}")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: duplicate parameter names {names}")
+        for p in self.params:
+            p.check(p.default, self.name)
+
+    # -- parameters ---------------------------------------------------------------------
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    @property
+    def learnable(self) -> tuple[Param, ...]:
+        return tuple(p for p in self.params if p.learnable)
+
+    def bind(self, **params: Any) -> dict[str, Any]:
+        """Defaults overridden by `params`, each checked; unknown names raise TypeError."""
+        from actlab.catalog.registry import close_matches
+
+        known = {p.name: p for p in self.params}
+        unknown = [k for k in params if k not in known]
+        if unknown:
+            valid = ", ".join(known) or "none"
+            hints = {k: close_matches(k, list(known)) for k in unknown}
+            hint = "; ".join(f"{k!r} (did you mean {', '.join(map(repr, h))}?)" if h else repr(k) for k, h in hints.items())
+            raise TypeError(f"{self.name}: unknown parameter {hint}. Valid parameters: {valid}")
+        bound = {name: p.check(params.get(name, p.default), self.name) for name, p in known.items()}
+        problem = self.constraint(bound) if self.constraint else None
+        if problem:
+            raise ValueError(f"{self.name}: {problem}")
+        return bound
+
+    # -- evaluation ---------------------------------------------------------------------
+    def apply(self, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
+        """Evaluate with already-bound params. Composite (non-native) forms run half
+        precision in float32 and round once, as PyTorch's own CPU kernels do."""
+        if self.native is None and x.dtype in (torch.float16, torch.bfloat16):
+            return self.fn(x.float(), **params).to(x.dtype)
+        return self.fn(x, **params)
+
+    def __call__(self, x: torch.Tensor, **params: Any) -> torch.Tensor:
+        return self.apply(x, self.bind(**params))
+
+    def reference(self, x: np.ndarray, **params: Any) -> np.ndarray:
+        return self.ref(np.asarray(x, dtype=np.float64), **{**self.defaults, **params})
+
+    def reference_d1(self, x: np.ndarray, **params: Any) -> np.ndarray:
+        if self.ref_d1 is None:
+            raise TypeError(f"{self.name} is not elementwise; it has no scalar derivative")
+        return self.ref_d1(np.asarray(x, dtype=np.float64), **{**self.defaults, **params})

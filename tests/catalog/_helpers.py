@@ -1,0 +1,99 @@
+"""Shared inputs and tolerances for the table-generated catalogue tests."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+import actlab
+from actlab.catalog import ActivationSpec
+
+EPS64 = np.finfo(np.float64).eps
+SPECS = actlab.specs()
+ELEMENTWISE = [s for s in SPECS if s.elementwise]
+MULTI = [s for s in SPECS if not s.elementwise]
+
+
+def spec_params(specs: list[ActivationSpec]) -> list[Any]:
+    """pytest params over specs, with each spec's xfail entries applied to that test."""
+    return [pytest.param(s, id=s.name) for s in specs]
+
+
+def xfail_if_listed(spec: ActivationSpec, test_name: str) -> None:
+    if test_name in spec.xfail:
+        pytest.xfail(spec.xfail[test_name])
+
+
+def param_sets(spec: ActivationSpec) -> list[dict[str, Any]]:
+    return [dict(spec.defaults), *({**spec.defaults, **p} for p in spec.test_params)]
+
+
+def dense_grid(spec: ActivationSpec) -> np.ndarray:
+    """A dense grid on [-10, 10], random points, and points hugging each kink."""
+    rng = np.random.default_rng(0)
+    near = [k + d for k in spec.kinks for d in (-1e-6, -1e-3, 1e-3, 1e-6)]
+    return np.concatenate([np.linspace(-10, 10, 4001), rng.normal(0, 3, 500),
+                           rng.uniform(-30, 30, 200), np.array(near)])
+
+
+def away_from_kinks(x: np.ndarray, spec: ActivationSpec, gap: float = 1e-9) -> np.ndarray:
+    keep = np.ones_like(x, dtype=bool)
+    for k in spec.kinks:
+        keep &= np.abs(x - k) > gap
+    return x[keep]
+
+
+def multi_input(spec: ActivationSpec, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0, 2, size=(3, 12))
+
+
+def assert_close64(actual: np.ndarray, expected: np.ndarray, x: np.ndarray, rtol: float = 1e-12,
+                   what: str = "") -> None:
+    """Relative agreement to `rtol`, allowing a few ulps of the input where f cancels."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    scale = np.abs(np.broadcast_to(x, expected.shape)) if x.shape == expected.shape else np.abs(x).max()
+    tol = rtol * np.abs(expected) + 16 * EPS64 * (scale + np.abs(expected)) + 1e-300
+    err = np.abs(actual - expected)
+    bad = ~(err <= tol) & ~(np.isnan(actual) & np.isnan(expected))
+    if bad.any():
+        i = np.flatnonzero(bad.ravel())[:5]
+        xs = np.broadcast_to(x, expected.shape).ravel()[i] if x.shape == expected.shape else "-"
+        raise AssertionError(f"{what}: {bad.sum()} of {bad.size} values disagree; at x={xs} "
+                             f"got {actual.ravel()[i]} want {expected.ravel()[i]}")
+
+
+def torch_eval(spec: ActivationSpec, x: np.ndarray, params: dict[str, Any],
+               dtype: torch.dtype = torch.float64) -> np.ndarray:
+    with torch.no_grad():
+        return spec(torch.tensor(x, dtype=dtype), **params).double().numpy()
+
+
+def autograd_d1(spec: ActivationSpec, x: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    """Elementwise f'(x) from autograd of the torch form, in float64."""
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(spec(t, **params).sum(), t)
+    return g.numpy()
+
+
+def native_call(spec: ActivationSpec, x: torch.Tensor) -> torch.Tensor:
+    """Call PyTorch's own function named by `spec.native` with the spec's default params."""
+    module_path, _, attr = spec.native.rpartition(".")
+    fn = getattr(__import__(module_path, fromlist=[attr]), attr)
+    kwargs = {**spec.defaults, **spec.native_kwargs}
+    try:
+        accepted = set(inspect.signature(fn).parameters)
+        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    except (TypeError, ValueError):  # builtins without a signature take the input only
+        kwargs = dict(spec.native_kwargs)
+    for p in spec.learnable:  # learnable params are tensors in PyTorch's functions
+        kwargs[p.name] = torch.tensor([p.default], dtype=x.dtype)
+    return fn(x, **kwargs)
+
+
+def sign_changes(values: np.ndarray) -> bool:
+    return bool((values < 0).any() and (values > 0).any())
+

@@ -1,0 +1,192 @@
+"""Every claim a spec makes, checked numerically both ways; plus the forms agree.
+
+A spec saying "monotonic" is tested for it, and a spec saying "not monotonic" must show a
+decrease; the same for range, zero-centring, smoothness class, self-normalisation and the
+derivative convention at kinks. Module == functional == PyTorch native where claimed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy import integrate
+
+import actlab
+from actlab.catalog import SMOOTH
+from tests.catalog._helpers import (
+    ELEMENTWISE,
+    SPECS,
+    autograd_d1,
+    multi_input,
+    native_call,
+    sign_changes,
+    spec_params,
+    xfail_if_listed,
+)
+
+WIDE = np.unique(np.concatenate([
+    np.linspace(-50, 50, 200_001),
+    np.logspace(-8, 8, 800), -np.logspace(-8, 8, 800),
+]))
+
+
+def _ref(spec, x):
+    with np.errstate(all="ignore"):
+        return spec.reference(x)
+
+
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+def test_monotonic_claim(spec):
+    x = np.linspace(-50, 50, 200_001)
+    diffs = np.diff(_ref(spec, x))
+    if spec.properties.monotonic:
+        assert diffs.min() >= -1e-12 * (1 + np.abs(_ref(spec, x)).max())
+    else:
+        assert diffs.min() < -1e-9, "claims non-monotonic, but no decrease found on [-50, 50]"
+
+
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+def test_output_range_claim_holds_and_is_tight(spec):
+    r = spec.output_range
+    y = _ref(spec, WIDE)
+    y = y[np.isfinite(y)]
+    slack = 1e-9 * (1 + max(abs(r.low), 1) if math.isfinite(r.low) else 1)
+    assert y.min() >= r.low - slack and y.max() <= r.high + slack, f"outputs leave {r}"
+    if r.bounded_below:
+        assert y.min() <= r.low + 1e-3 * (1 + abs(r.low)), f"lower end {r.low} is not approached"
+    else:
+        assert y.min() < -100, "claims unbounded below, but stays above -100 on ±1e8"
+    if r.bounded_above:
+        assert y.max() >= r.high - 1e-3 * (1 + abs(r.high)), f"upper end {r.high} is not approached"
+    else:
+        assert y.max() > 100, "claims unbounded above, but stays below 100 on ±1e8"
+
+
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+def test_zero_centred_claim(spec):
+    centred = abs(float(_ref(spec, np.array([0.0]))[0])) < 1e-12 and sign_changes(_ref(spec, WIDE))
+    assert centred == spec.properties.zero_centred
+
+
+def _one_sided(d1, k, order, side, h):
+    """Numerical derivative of order `order` (1 or 2) of d1 on one side of k."""
+    s = 1 if side > 0 else -1
+    pts = [d1(np.array([k + s * h * i]))[0] for i in (1, 2, 3)]
+    if order == 1:
+        return s * (pts[1] - pts[0]) / h
+    return (pts[2] - 2 * pts[1] + pts[0]) / h**2
+
+
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+def test_smoothness_claim(spec):
+    k_claim = spec.properties.smoothness
+    assert k_claim in (-1, 0, 1, 2, SMOOTH), "smoothness classes tested: -1, 0, 1, 2, SMOOTH"
+    f = lambda x: _ref(spec, x)
+    d1 = spec.reference_d1
+    if k_claim == SMOOTH:
+        assert not spec.kinks, "a C^inf function has no kinks"
+        x = np.random.default_rng(0).uniform(-10, 10, 2000)
+        assert np.abs(d1(x + 1e-7) - d1(x - 1e-7)).max() < 1e-4
+        return
+    assert spec.kinks, f"C^{k_claim} needs the kink where the next derivative jumps"
+    jump = lambda g, k, d=1e-9: abs(float(g(np.array([k + d]))[0] - g(np.array([k - d]))[0]))
+    if k_claim == -1:
+        assert max(jump(f, k) for k in spec.kinks) > 1e-3, "claims discontinuous, but f is continuous"
+        return
+    assert all(jump(f, k) < 1e-6 for k in spec.kinks), "f jumps at a kink"
+    if k_claim == 0:
+        assert max(jump(d1, k) for k in spec.kinks) > 1e-3, "claims C^0 only, but f' is continuous"
+        return
+    assert all(jump(d1, k) < 1e-5 for k in spec.kinks), "f' jumps at a kink"
+    second = [(_one_sided(d1, k, 1, +1, 1e-5), _one_sided(d1, k, 1, -1, 1e-5)) for k in spec.kinks]
+    if k_claim == 1:
+        assert max(abs(a - b) for a, b in second) > 1e-3, "claims C^1 only, but f'' is continuous"
+        return
+    assert all(abs(a - b) < 1e-3 for a, b in second), "f'' jumps at a kink"
+    third = [(_one_sided(d1, k, 2, +1, 1e-4), _one_sided(d1, k, 2, -1, 1e-4)) for k in spec.kinks]
+    assert max(abs(a - b) for a, b in third) > 1e-2, "claims C^2 only, but f''' is continuous"
+
+
+def _moments(spec, mu=0.0, nu=1.0):
+    """Mean and variance of f(z) for z ~ N(mu, nu), by quadrature."""
+    w = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    f = lambda z: float(spec.reference(np.array([mu + math.sqrt(nu) * z]))[0])
+    opts = {"epsabs": 1e-13, "epsrel": 1e-13, "limit": 200}
+    halves = ((-np.inf, 0), (0, np.inf))
+    mean = sum(integrate.quad(lambda z: f(z) * w(z), a, b, **opts)[0] for a, b in halves)
+    sq = sum(integrate.quad(lambda z: f(z) ** 2 * w(z), a, b, **opts)[0] for a, b in halves)
+    return np.array([mean, sq - mean**2])
+
+
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+def test_self_normalising_claim(spec):
+    """Klambauer et al.'s definition: (mean, variance) = (0, 1) is a fixed point of the
+    layer's moment map and it attracts (the map's Jacobian there has spectral norm < 1).
+    The identity keeps (0, 1) but does not attract, so it is not self-normalising."""
+    moments = _moments(spec)
+    fixed = abs(moments[0]) < 1e-3 and abs(moments[1] - 1) < 1e-3
+    h = 1e-4
+    jac = np.stack([(_moments(spec, h, 1) - _moments(spec, -h, 1)) / (2 * h),
+                    (_moments(spec, 0, 1 + h) - _moments(spec, 0, 1 - h)) / (2 * h)], axis=1)
+    attracting = np.linalg.norm(jac, 2) < 1 - 1e-3
+    assert (fixed and attracting) == spec.properties.self_normalising, (
+        f"moments {moments}, Jacobian norm {np.linalg.norm(jac, 2):.4f}")
+
+
+@pytest.mark.parametrize("spec", spec_params([s for s in ELEMENTWISE if s.kinks]))
+def test_derivative_convention_at_kinks(spec):
+    xfail_if_listed(spec, "kinks")
+    if spec.properties.smoothness <= 0:
+        assert set(spec.kink_derivative) == set(spec.kinks), "every kink needs its f' convention"
+    for k, want in spec.kink_derivative.items():
+        got = autograd_d1(spec, np.array([k]), spec.defaults)[0]
+        assert got == want, f"autograd f'({k}) = {got}, convention says {want}"
+        assert spec.reference_d1(np.array([k]))[0] == want, f"reference f'({k}) disagrees"
+
+
+@pytest.mark.parametrize("spec", spec_params(SPECS))
+def test_module_equals_functional(spec):
+    x = torch.randn(4, 6, 12, generator=torch.Generator().manual_seed(1))
+    module = actlab.make(spec.name).eval()
+    fn = getattr(actlab.functional, spec.name)
+    assert torch.equal(module(x), fn(x))
+    for p in spec.learnable:
+        assert isinstance(getattr(module, p.name), torch.nn.Parameter)
+    assert type(module).__name__ in repr(module)
+
+
+@pytest.mark.parametrize("spec", spec_params([s for s in SPECS if s.native]))
+def test_native_kernel_is_called_and_equal(spec):
+    x = torch.randn(64, 12, generator=torch.Generator().manual_seed(2), requires_grad=True)
+    ours, theirs = spec(x, **spec.defaults), native_call(spec, x)
+    assert torch.equal(ours, theirs)
+    assert type(ours.grad_fn).__name__ == type(theirs.grad_fn).__name__
+
+
+@pytest.mark.parametrize("spec", spec_params([s for s in SPECS if s.params]))
+def test_invalid_parameters_are_rejected_with_the_range(spec):
+    with pytest.raises(TypeError, match="unknown parameter"):
+        spec.bind(not_a_parameter=1.0)
+    for p in spec.params:
+        bad = []
+        if p.choices is not None:
+            bad.append("definitely-not-a-choice")
+        elif p.valid.bounded_below:
+            bad.append(p.valid.low - 1.0)
+        if p.valid.bounded_above:
+            bad.append(p.valid.high + 1.0)
+        for value in bad:
+            with pytest.raises(ValueError) as err:
+                actlab.make(spec.name, **{p.name: p.kind(value) if p.choices is None else value})
+            assert p.name in str(err.value) and (str(p.valid) in str(err.value) or p.choices)
+
+
+@pytest.mark.parametrize("spec", spec_params(SPECS))
+def test_torch_compile_agrees_with_eager(spec):
+    torch._dynamo.reset()
+    module = actlab.make(spec.name).eval()
+    x = torch.randn(8, 12, generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(torch.compile(module)(x), module(x))
