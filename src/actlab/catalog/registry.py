@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from actlab.catalog.spec import ActivationSpec
+from actlab.catalog.spec import FAMILIES, ActivationSpec
 
 _SPECS: dict[str, ActivationSpec] = {}
 _ALIASES: dict[str, str] = {}
@@ -60,6 +60,10 @@ def get(name: str) -> ActivationSpec:
 
 def names(family: str | None = None) -> list[str]:
     """Registered activation names (not aliases), in table order, optionally one family."""
+    if family is not None and family not in FAMILIES:
+        hints = close_matches(family, list(FAMILIES))
+        hint = f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
+        raise ValueError(f"unknown family {family!r}.{hint} Families: {', '.join(FAMILIES)}")
     return [n for n, s in _SPECS.items() if family is None or s.family == family]
 
 

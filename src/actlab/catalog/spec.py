@@ -244,6 +244,28 @@ class ActivationSpec:
     def __call__(self, x: torch.Tensor, **params: Any) -> torch.Tensor:
         return self.apply(x, self.bind(**params))
 
+    def call_native(self, x: torch.Tensor, **params: Any) -> torch.Tensor:
+        """Call PyTorch's own function named by `native` directly, bypassing actlab.
+
+        Only the params that function accepts are passed (e.g. silu's beta=1 is dropped);
+        learnable params become 1-element tensors, as PyTorch's functions expect."""
+        import importlib
+        import inspect
+
+        if self.native is None:
+            raise TypeError(f"{self.name} has no PyTorch-native function")
+        module_path, _, attr = self.native.rpartition(".")
+        fn = getattr(importlib.import_module(module_path), attr)
+        kwargs = {**self.defaults, **params, **self.native_kwargs}
+        try:
+            accepted = set(inspect.signature(fn).parameters)
+            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+        except (TypeError, ValueError):  # builtins without a signature take the input only
+            kwargs = dict(self.native_kwargs)
+        for p in self.learnable:
+            kwargs[p.name] = torch.tensor([kwargs.get(p.name, p.default)], dtype=x.dtype)
+        return fn(x, **kwargs)
+
     def reference(self, x: np.ndarray, **params: Any) -> np.ndarray:
         return self.ref(np.asarray(x, dtype=np.float64), **{**self.defaults, **params})
 

@@ -1,1 +1,178 @@
-"""(entries being written)"""
+"""Gated linear units: split the input in two along `dim` and let one half gate the other.
+
+All follow PyTorch's `F.glu` convention: with ``a, b = x.chunk(2, dim)`` (a the first half,
+b the second), the output is ``a * gate(b)`` and has half the size along `dim`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from actlab.catalog.entries import _ref as R
+from actlab.catalog.registry import register
+from actlab.catalog.spec import INF, ActivationSpec, Interval, Param
+
+SHAZEER = "Shazeer, 'GLU Variants Improve Transformer', arXiv:2002.05202, 2020"
+CONVENTION = (
+    "PyTorch's convention: a, b = x.chunk(2, dim) and the FIRST half a is gated by "
+    "the activation of the SECOND half b. The size of `dim` must be even; the output "
+    "has half that size."
+)
+DIM = Param(
+    "dim",
+    -1,
+    kind=int,
+    valid=Interval(-INF, INF),
+    doc="The dimension split into the value half a and the gate half b; its size must be even.",
+)
+
+
+def halves(x: torch.Tensor, dim: int, owner: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """(a, b) = x.chunk(2, dim), after checking that the size of `dim` is even."""
+    check_even(x, dim, owner)
+    a, b = x.chunk(2, dim)
+    return a, b
+
+
+def check_even(x: torch.Tensor, dim: int, owner: str) -> None:
+    size = x.size(dim)  # torch's own IndexError names the valid dims if `dim` is out of range
+    if size % 2:
+        raise ValueError(
+            f"{owner}: the size of dim {dim} must be even to split it into two "
+            f"halves (value and gate); got size {size} for input shape {tuple(x.shape)}"
+        )
+
+
+def ref_halves(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.split(x, 2, axis=dim)
+    return a, b
+
+
+def _glu(x: torch.Tensor, dim: int) -> torch.Tensor:
+    check_even(x, dim, "glu")  # before F.glu, whose RuntimeError does not say which entry
+    return F.glu(x, dim)
+
+
+def _gated(owner: str, gate):
+    """The torch form a * gate(b) of a GLU variant."""
+
+    def fn(x: torch.Tensor, dim: int) -> torch.Tensor:
+        a, b = halves(x, dim, owner)
+        return a * gate(b)
+
+    fn.__name__ = owner
+    return fn
+
+
+def _ref_gated(gate):
+    """The float64 reference a * gate(b) of a GLU variant."""
+
+    def ref(x: np.ndarray, dim: int) -> np.ndarray:
+        a, b = ref_halves(x, dim)
+        return a * gate(b)
+
+    return ref
+
+
+register(
+    ActivationSpec(
+        name="glu",
+        family="gated",
+        summary="Gated linear unit: a ⊗ σ(b) — a sigmoid gate chooses how much of each value passes.",
+        fn=_glu,
+        native="torch.nn.functional.glu",
+        ref=_ref_gated(R.sigmoid),
+        ref_d1=None,
+        formula=r"a \otimes \sigma(b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = \sigma(b),\quad "
+        r"\frac{\partial f}{\partial b} = a\,\sigma(b)(1 - \sigma(b))",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper="Dauphin, Fan, Auli & Grangier, 'Language Modeling with Gated Convolutional Networks', "
+        "ICML 2017",
+        notes=CONVENTION,
+        test_params=({"dim": 0},),
+    )
+)
+
+register(
+    ActivationSpec(
+        name="reglu",
+        family="gated",
+        summary="ReGLU: a ⊗ relu(b), the GLU variant with a ReLU gate (Shazeer 2020).",
+        fn=_gated("reglu", F.relu),
+        ref=_ref_gated(lambda b: np.maximum(b, 0.0)),
+        ref_d1=None,
+        formula=r"a \otimes \max(0, b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = \max(0, b),\quad "
+        r"\frac{\partial f}{\partial b} = a\,[b > 0]",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper=SHAZEER,
+        notes=CONVENTION + " As with relu, the derivative with respect to b at b = 0 is 0.",
+        test_params=({"dim": 0},),
+    )
+)
+
+register(
+    ActivationSpec(
+        name="geglu",
+        family="gated",
+        summary="GEGLU: a ⊗ gelu(b) with the exact (erf) GELU; a strong Transformer FFN variant.",
+        fn=_gated("geglu", F.gelu),
+        ref=_ref_gated(lambda b: b * R.Phi(b)),
+        ref_d1=None,
+        formula=r"a \otimes b\,\Phi(b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = b\,\Phi(b),\quad "
+        r"\frac{\partial f}{\partial b} = a\,(\Phi(b) + b\,\varphi(b))",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper=SHAZEER,
+        notes=CONVENTION + " The gate is the exact GELU b·Φ(b) (F.gelu with approximate='none').",
+        test_params=({"dim": 0},),
+    )
+)
+
+register(
+    ActivationSpec(
+        name="swiglu",
+        family="gated",
+        summary="SwiGLU: a ⊗ silu(b), the GLU variant used in the feed-forward layers of PaLM and LLaMA.",
+        fn=_gated("swiglu", F.silu),
+        ref=_ref_gated(lambda b: b * R.sigmoid(b)),
+        ref_d1=None,
+        formula=r"a \otimes b\,\sigma(b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = b\,\sigma(b),\quad "
+        r"\frac{\partial f}{\partial b} = a\,\sigma(b)(1 + b(1 - \sigma(b)))",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper=SHAZEER,
+        notes=CONVENTION + " The gate is silu (Swish with beta = 1).",
+        test_params=({"dim": 0},),
+    )
+)
+
+register(
+    ActivationSpec(
+        name="bilinear",
+        family="gated",
+        summary="Bilinear GLU: a ⊗ b, a gated unit with no nonlinearity in the gate (Shazeer 2020).",
+        fn=_gated("bilinear", lambda b: b),
+        ref=_ref_gated(lambda b: b),
+        ref_d1=None,
+        formula=r"a \otimes b,\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = b,\quad \frac{\partial f}{\partial b} = a",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper=SHAZEER,
+        notes=CONVENTION + " Quadratic in x: the product of the halves is the only nonlinearity.",
+        test_params=({"dim": 0},),
+    )
+)

@@ -159,3 +159,43 @@ register(ActivationSpec(
     limits=(0.0, INF),
     paper="So et al., 'Primer: Searching for Efficient Transformers for Language Modeling', NeurIPS 2021",
 ))
+
+# StarReLU's defaults standardise relu(z)^2 for z ~ N(0, 1): E = 1/2 and Var = 3/2 - 1/4 = 5/4,
+# so s = 1/sqrt(5/4) = 2/sqrt(5) and b = -(1/2)/sqrt(5/4) = -1/sqrt(5) (the paper rounds them
+# to 0.8944 and -0.4472).
+STAR_RELU_SCALE = 2.0 / 5.0**0.5
+STAR_RELU_BIAS = -1.0 / 5.0**0.5
+
+
+def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
+    return channel(s, x) * torch.square(F.relu(x)) + channel(b, x)
+
+
+register(ActivationSpec(
+    name="star_relu",
+    aliases=("starrelu",),
+    family="relu-like",
+    summary="StarReLU (MetaFormer): s * relu(x)^2 + b, squared ReLU rescaled and shifted so a "
+            "standard normal input gives zero mean and unit variance; s and b are learned.",
+    fn=_star_relu,
+    ref=lambda x, s, b: s * np.maximum(x, 0.0) ** 2 + b,
+    ref_d1=lambda x, s, b: 2.0 * s * np.maximum(x, 0.0),
+    params=(Param("s", STAR_RELU_SCALE, learnable=True,
+                  doc="Scale (learned); 2/sqrt(5) ~ 0.8944 gives unit variance for N(0, 1) input."),
+            Param("b", STAR_RELU_BIAS, learnable=True,
+                  doc="Bias (learned); -1/sqrt(5) ~ -0.4472 gives zero mean for N(0, 1) input."),),
+    formula=r"s \max(0, x)^2 + b",
+    formula_d1=r"2 s \max(0, x)",
+    output_range=Interval(STAR_RELU_BIAS, INF),
+    properties=Properties(monotonic=True, smoothness=1, zero_centred=False),
+    kinks=(0.0,),  # f' is continuous; f'' jumps from 0 to 2s
+    kink_derivative={0.0: 0.0},
+    limits=(STAR_RELU_BIAS, INF),
+    paper="Yu et al., 'MetaFormer Baselines for Vision', IEEE TPAMI 2023 (arXiv:2210.13452)",
+    test_params=({"s": 1.0, "b": 0.0}, {"s": 0.5, "b": 0.25}),
+    notes="The paper derives s, b as above; its reference code initialises s = 1, b = 0 and "
+          "learns them (the first test parameter set). Claims are for the defaults. f(0) = b, "
+          "so it is not zero-centred although N(0, 1) inputs give mean-zero outputs. (0, 1) is a "
+          "fixed point of its moment map but not an attracting one (the map's Jacobian there has "
+          "an eigenvalue ~2.48), so it is not self-normalising in Klambauer's sense.",
+))

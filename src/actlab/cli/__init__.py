@@ -1,0 +1,25 @@
+"""actlab's command line: thin commands over the library (see `actlab --help`)."""
+
+from __future__ import annotations
+
+import click
+
+from actlab import __version__
+from actlab.cli.catalog import docs, list_, plot, show
+from actlab.cli.demo import demo
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="actlab")
+def main() -> None:
+    """actlab, the activation-function laboratory for PyTorch.
+
+    Browse the verified catalogue (list, show), draw activations and their derivatives
+    (plot), generate the catalogue page (docs), or run the demo.
+    """
+
+
+for command in (list_, show, plot, docs, demo):
+    main.add_command(command)
+
+__all__ = ["main"]

@@ -1,0 +1,253 @@
+"""Catalogue commands: list, show, plot, docs. Each is a thin layer over a library function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from actlab.catalog import FAMILIES, ActivationSpec, UnknownActivationError, get
+from actlab.catalog.parse import parse_activation
+from actlab.docs import write_catalogue
+from actlab.report.activation_plots import autograd_curves, plot_activations
+from actlab.report.catalogue_text import (
+    catalogue_records,
+    fmt,
+    multi_input_example,
+    num,
+    plain_formula,
+    point_values,
+    spec_record,
+)
+
+
+def console() -> Console:
+    # Piped output (files, `less`, tests) gets a wide table rather than rich's 80 columns.
+    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def resolve(text: str, hint: str = "NAME") -> tuple[ActivationSpec, dict[str, Any]]:
+    """`parse_activation` with its errors turned into usage errors (exit code 2, no traceback)."""
+    try:
+        name, overrides = parse_activation(text)
+    except (UnknownActivationError, ValueError, TypeError) as err:
+        raise click.BadParameter(str(err), param_hint=hint) from None
+    spec = get(name)
+    return spec, spec.bind(**overrides)
+
+
+def _mark(flag: bool) -> str:
+    return "yes" if flag else "-"
+
+
+def catalogue_table(records: list[dict[str, Any]]) -> Table:
+    """The rich table `actlab list` prints: one row per record of `catalogue_records()`."""
+    table = Table(title=f"actlab catalogue: {len(records)} activations", show_lines=False)
+    for header, style in (
+        ("name", "bold cyan"),
+        ("family", ""),
+        ("f(x)", ""),
+        ("range", ""),
+        ("monotonic", ""),
+        ("smooth", ""),
+        ("bounded ↓/↑", ""),
+        ("zero-centred", ""),
+        ("self-norm.", ""),
+    ):
+        table.add_column(header, style=style or None, overflow="fold")
+    for r in records:
+        p = r["properties"]
+        if p is None:  # multi-input entries make no scalar claims
+            claims = ["n/a"] * 5
+        else:
+            bounds = f"{_mark(p['bounded_below'])}/{_mark(p['bounded_above'])}"
+            claims = [
+                _mark(p["monotonic"]),
+                p["smoothness_text"],
+                bounds,
+                _mark(p["zero_centred"]),
+                _mark(p["self_normalising"]),
+            ]
+        rng = r["range"]["text"] if r["range"] else "n/a"
+        table.add_row(r["name"], r["family"], r["formula_text"], rng, *claims)
+    return table
+
+
+@click.command("list")
+@click.option(
+    "--family", type=click.Choice(FAMILIES), help="Only this family (relu-like, smooth-gated, ...)."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list of records (name, aliases, family, formulas, range, "
+    "properties, params with default/valid/learnable, paper, native) instead.",
+)
+def list_(family: str | None, as_json: bool) -> None:
+    """List the catalogue: formula, range and properties of every activation."""
+    records = catalogue_records(family)
+    if as_json:
+        click.echo(to_json(records))
+        return
+    console().print(catalogue_table(records))
+
+
+def _show_values(out: Console, spec: ActivationSpec, params: dict[str, Any]) -> None:
+    if not spec.elementwise:
+        ex = multi_input_example(spec, params)
+        out.print("\n[bold]Example[/] (it mixes its inputs, so no curve):")
+        for key in ("input", "output", "reference"):
+            out.print(f"  {key:<9} [{', '.join(fmt(v) for v in ex[key])}]")
+        return
+    table = Table(title="values (float64): torch form and autograd vs the NumPy reference")
+    for header in ("x", "f(x) torch", "f(x) reference", "f′(x) autograd", "f′(x) reference"):
+        table.add_column(header, justify="right")
+    for row in point_values(spec, params):
+        table.add_row(*(fmt(row[k]) for k in ("x", "f", "f_ref", "d1", "d1_ref")))
+    out.print(table)
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the entry as JSON (parameter defaults as numbers), with the values.",
+)
+def show(name: str, as_json: bool) -> None:
+    """Show one activation: f and f′, parameters, properties, values, paper.
+
+    NAME is a name or alias; it may carry parameters, e.g. leaky_relu:negative_slope=0.2,
+    and the values are then computed with them.
+    """
+    spec, params = resolve(name)
+    record = spec_record(spec)
+    record["params_used"] = {k: num(v) for k, v in params.items()}
+    if spec.elementwise:
+        record["values"] = [
+            {k: num(v) for k, v in row.items()} for row in point_values(spec, params)
+        ]
+    else:
+        record["example"] = multi_input_example(spec, params)
+    if as_json:
+        click.echo(to_json(record))
+        return
+    out = console()
+    out.print(f"[bold cyan]{spec.name}[/]  ({spec.family})  {spec.summary}")
+    if spec.aliases:
+        out.print(f"aliases: {', '.join(spec.aliases)}")
+    out.print(f"\n  f(x)  = {plain_formula(spec.formula)}")
+    d1_label = "f′(x) =" if spec.elementwise else "derivative:"
+    out.print(f"  {d1_label} {plain_formula(spec.formula_d1)}")
+    out.print(f"  LaTeX: {spec.formula}   |   {spec.formula_d1}", style="dim")
+    if spec.params:
+        table = Table(title="parameters")
+        for header in ("name", "default", "used", "valid", "learnable", "meaning"):
+            table.add_column(header, overflow="fold")
+        for p in spec.params:
+            table.add_row(
+                p.name,
+                repr(p.default),
+                repr(params[p.name]),
+                p.describe_valid(),
+                _mark(p.learnable),
+                p.doc,
+            )
+        out.print(table)
+    props = record["properties"]
+    if props is not None:
+        yes = {True: "yes", False: "no"}
+        out.print(
+            f"\nrange {record['range']['text']}; monotonic: {yes[props['monotonic']]}; "
+            f"smoothness {props['smoothness_text']}; bounded below/above: "
+            f"{yes[props['bounded_below']]}/{yes[props['bounded_above']]}; zero-centred: "
+            f"{yes[props['zero_centred']]}; self-normalising: {yes[props['self_normalising']]}"
+        )
+    elif record["range"] is not None:
+        out.print(f"\nrange {record['range']['text']}")
+    if spec.limits is not None:
+        out.print(f"limits: f(-∞) = {fmt(spec.limits[0])}, f(+∞) = {fmt(spec.limits[1])}")
+    if spec.kinks:
+        # Autograd at the kinks with the parameters in use: the convention a network gets.
+        _, d1 = autograd_curves(spec, params, np.array(spec.kinks, dtype=np.float64))
+        out.print(
+            "kinks: "
+            + ", ".join(
+                f"f′({fmt(k)}) = {fmt(v)}" for k, v in zip(spec.kinks, d1.tolist(), strict=True)
+            )
+            + " (autograd's value there, the documented convention)"
+        )
+    _show_values(out, spec, params)
+    out.print(f"\nPyTorch: {spec.native or 'composite (no native kernel)'}")
+    if spec.paper:
+        out.print(f"paper: {spec.paper}")
+    if spec.notes:
+        out.print(f"notes: {spec.notes}")
+
+
+@click.command()
+@click.argument("names", nargs=-1, required=True, metavar="NAME [NAME ...]")
+@click.option("-d", "--derivative", is_flag=True, help="Add a panel with f′ (autograd).")
+@click.option("-s", "--second", is_flag=True, help="Add a panel with f″ (double autograd).")
+@click.option(
+    "--xlim",
+    type=(float, float),
+    default=(-5.0, 5.0),
+    show_default=True,
+    metavar="LO HI",
+    help="The x-range to draw.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The image file to write (PNG; .svg and .pdf also work).",
+)
+def plot(
+    names: tuple[str, ...], derivative: bool, second: bool, xlim: tuple[float, float], output: Path
+) -> None:
+    """Plot activations (f, and f′/f″ if asked) into one figure.
+
+    NAME may carry parameters: leaky_relu:negative_slope=0.2 or elu:alpha=0.5. Curves that
+    grow fast are clipped at the panel edge so the others stay readable. Multi-input entries
+    (softmax, GLU, ...) have no curve and are refused.
+
+    \b
+    Example:
+      actlab plot relu leaky_relu:negative_slope=0.2 tanh -d -s --xlim -4 4 -o act.png
+    """
+    pairs = [resolve(n) for n in names]
+    try:
+        plot_activations(pairs, derivative=derivative, second=second, xlim=xlim, path=output)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    click.echo(f"wrote {output}")
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("docs"),
+    show_default=True,
+    help="Folder for catalogue.md; the plots go to OUT/img/NAME.png.",
+)
+@click.option("--no-images", is_flag=True, help="Write only the Markdown page, not the PNGs.")
+def docs(out_dir: Path, no_images: bool) -> None:
+    """Generate the catalogue page (catalogue.md and one PNG per activation)."""
+    page = write_catalogue(out_dir, images=not no_images)
+    click.echo(f"wrote {page}" + ("" if no_images else f" and plots in {out_dir / 'img'}"))
