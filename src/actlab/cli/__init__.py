@@ -6,6 +6,7 @@ import click
 
 from actlab import __version__
 from actlab.cli.catalog import docs, list_, plot, show
+from actlab.cli.compare import compare
 from actlab.cli.demo import demo
 
 
@@ -23,3 +24,4 @@ for command in (list_, show, plot, docs, demo):
     main.add_command(command)
 
 __all__ = ["main"]
+main.add_command(compare)

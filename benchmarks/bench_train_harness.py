@@ -1,0 +1,122 @@
+"""Time actlab's training harness against a plain hand-written PyTorch loop on the same work.
+
+Both train the default MLP (40-500-10, ReLU, Adam lr 1e-3, batch 128, cross-entropy) on
+MNIST-1D for `epochs` epochs, tracking train loss/accuracy per epoch and evaluating the test
+set after each epoch. The plain loop is the usual pattern: `DataLoader(TensorDataset(...),
+shuffle=True)`, `nn.ReLU`, `loss.item()` per batch. The harness is one `build_and_train`
+call. Runs alternate (plain, harness, plain, ...) so machine load hits both alike; the ratio
+is harness / plain of the fastest repeat of each (below 1: the harness is faster).
+
+    .venv/bin/python benchmarks/bench_train_harness.py [--epochs 3] [--repeats 5] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from actlab.data import Dataset, load
+from actlab.train import TrainConfig, build_and_train
+
+
+def plain_loop(data: Dataset, epochs: int, seed: int = 0, hidden: int = 500) -> list[float]:
+    """The textbook loop; returns the test accuracy after each epoch."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Linear(data.input_shape[0], hidden), nn.ReLU(), nn.Linear(hidden, data.num_classes)
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=128, shuffle=True)
+    accuracies = []
+    for _ in range(epochs):
+        model.train()
+        total_loss, correct = 0.0, 0
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
+            loss.backward()
+            optimizer.step()
+            total_loss += loss.item() * len(yb)
+            correct += (logits.argmax(1) == yb).sum().item()
+        model.eval()
+        with torch.no_grad():
+            logits = model(data.x_test)
+            F.cross_entropy(logits, data.y_test).item()
+            accuracies.append((logits.argmax(1) == data.y_test).float().mean().item())
+    return accuracies
+
+
+def harness(data: Dataset, epochs: int, seed: int = 0, hidden: int = 500) -> list[float]:
+    config = TrainConfig(epochs=epochs, seed=seed, device="cpu")
+    _, history = build_and_train(data, {"kind": "mlp", "hidden": hidden}, config)
+    return [m.test_acc for m in history]
+
+
+def measure_harness_vs_plain(
+    epochs: int = 3, repeats: int = 5, threads: int | None = None, hidden: int = 500
+) -> dict:
+    """Seconds of the harness and the plain loop (fastest and median of `repeats`), and
+    their ratio harness / plain, on MNIST-1D with the default MLP, same thread count."""
+    if threads is not None:
+        torch.set_num_threads(threads)
+    data = load("mnist1d")
+    plain_loop(data, 1, hidden=hidden)  # warm up allocator and kernels for both
+    harness(data, 1, hidden=hidden)
+    times: dict[str, list[float]] = {"plain": [], "harness": []}
+    accuracy: dict[str, float] = {}
+    for _ in range(repeats):
+        for name, run in (("plain", plain_loop), ("harness", harness)):
+            clock = time.perf_counter()
+            accuracies = run(data, epochs, hidden=hidden)
+            times[name].append(time.perf_counter() - clock)
+            accuracy[name] = accuracies[-1]
+    return {
+        "dataset": "mnist1d",
+        "model": f"mlp 40-{hidden}-10 relu",
+        "epochs": epochs,
+        "repeats": repeats,
+        "torch_threads": torch.get_num_threads(),
+        "plain_s_min": min(times["plain"]),
+        "harness_s_min": min(times["harness"]),
+        "plain_s_median": statistics.median(times["plain"]),
+        "harness_s_median": statistics.median(times["harness"]),
+        "ratio_min": min(times["harness"]) / min(times["plain"]),
+        "ratio_median": statistics.median(times["harness"]) / statistics.median(times["plain"]),
+        "final_test_acc": accuracy,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args()
+    result = measure_harness_vs_plain(args.epochs, args.repeats, args.threads)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(
+        f"{result['model']} on {result['dataset']}, {result['epochs']} epochs, "
+        f"{result['torch_threads']} torch threads, best of {result['repeats']}"
+    )
+    print(
+        f"  plain PyTorch loop  {result['plain_s_min']:.3f} s  (median {result['plain_s_median']:.3f})"
+    )
+    print(
+        f"  actlab harness      {result['harness_s_min']:.3f} s  (median {result['harness_s_median']:.3f})"
+    )
+    print(f"  ratio harness/plain {result['ratio_min']:.2f}  (median {result['ratio_median']:.2f})")
+
+
+if __name__ == "__main__":
+    main()

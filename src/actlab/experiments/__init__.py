@@ -1,0 +1,48 @@
+"""Experiments: typed configs, grid expansion, runners, the SQLite results store, statistics.
+
+>>> from actlab.experiments import from_dict, run_experiment
+>>> config = from_dict({"dataset": "digits", "activations": "relu,gelu", "seeds": 2, "epochs": 1})
+>>> result = run_experiment(config)            # doctest: +SKIP
+>>> result.summary[0].activation, result.out   # doctest: +SKIP
+"""
+
+from actlab.experiments.config import (
+    ConfigError,
+    ExperimentConfig,
+    RunConfig,
+    from_dict,
+    load_yaml,
+    merge,
+)
+from actlab.experiments.experiment import (
+    ExperimentError,
+    ExperimentResult,
+    Progress,
+    run_experiment,
+)
+from actlab.experiments.grid import expand
+from actlab.experiments.runner import LocalRunner, Runner, execute_run
+from actlab.experiments.stats import SummaryRow, summarise, welch
+from actlab.experiments.store import ResultStore, RunRecord
+
+__all__ = [
+    "ConfigError",
+    "ExperimentConfig",
+    "ExperimentError",
+    "ExperimentResult",
+    "LocalRunner",
+    "Progress",
+    "ResultStore",
+    "RunConfig",
+    "RunRecord",
+    "Runner",
+    "SummaryRow",
+    "execute_run",
+    "expand",
+    "from_dict",
+    "load_yaml",
+    "merge",
+    "run_experiment",
+    "summarise",
+    "welch",
+]
