@@ -11,6 +11,10 @@ tensor([0., 0.])
 
 from actlab import functional
 from actlab.catalog import get, make, names, specs
+from actlab.diagnose import Monitor, find_activations, swap
 
 __version__ = "0.1.0"
-__all__ = ["functional", "get", "make", "names", "specs", "__version__"]
+__all__ = [
+    "Monitor", "find_activations", "functional", "get", "make", "names", "specs", "swap",
+    "__version__",
+]

@@ -8,6 +8,8 @@ from actlab import __version__
 from actlab.cli.catalog import docs, list_, plot, show
 from actlab.cli.compare import compare
 from actlab.cli.demo import demo
+from actlab.cli.diagnose import diagnose
+from actlab.cli.playground import playground
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,12 +18,13 @@ def main() -> None:
     """actlab, the activation-function laboratory for PyTorch.
 
     Browse the verified catalogue (list, show), draw activations and their derivatives
-    (plot), generate the catalogue page (docs), or run the demo.
+    (plot), generate the catalogue page (docs), compare activations by training (compare),
+    find dead, saturated or vanishing layers in a model (diagnose), watch a network learn in
+    the browser (playground), or run the demo.
     """
 
 
-for command in (list_, show, plot, docs, demo):
+for command in (list_, show, plot, docs, demo, compare, diagnose, playground):
     main.add_command(command)
 
 __all__ = ["main"]
-main.add_command(compare)

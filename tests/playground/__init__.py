@@ -1,0 +1,1 @@
+"""Tests of actlab.playground: state, data, model, session, server, CLI and the page."""
