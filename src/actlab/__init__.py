@@ -10,11 +10,13 @@ tensor([0., 0.])
 """
 
 from actlab import functional
+from actlab.adaptive import param_groups
 from actlab.catalog import get, make, names, specs
 from actlab.diagnose import Monitor, find_activations, swap
 
 __version__ = "0.1.0"
 __all__ = [
-    "Monitor", "find_activations", "functional", "get", "make", "names", "specs", "swap",
+    "Monitor", "find_activations", "functional", "get", "make", "names", "param_groups", "specs",
+    "swap",
     "__version__",
 ]

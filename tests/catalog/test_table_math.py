@@ -20,24 +20,22 @@ from tests.catalog._helpers import (
     dense_grid,
     multi_input,
     param_sets,
+    spec_dtype_params,
     spec_params,
     torch_eval,
-    xfail_if_listed,
 )
 
 
-@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE, "forward"))
 def test_forward_matches_reference_on_dense_grid(spec):
-    xfail_if_listed(spec, "forward")
     x = dense_grid(spec)
     for params in param_sets(spec):
         assert_close64(torch_eval(spec, x, params), spec.reference(x, **params), x,
                        what=f"{spec.name}{params}")
 
 
-@pytest.mark.parametrize("spec", spec_params(MULTI))
+@pytest.mark.parametrize("spec", spec_params(MULTI, "forward"))
 def test_multi_input_forward_matches_reference(spec):
-    xfail_if_listed(spec, "forward")
     for seed in range(3):
         x = multi_input(spec, seed)
         for params in param_sets(spec):
@@ -45,9 +43,8 @@ def test_multi_input_forward_matches_reference(spec):
                            np.abs(x).max(keepdims=True), what=f"{spec.name}{params}")
 
 
-@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE, "derivative"))
 def test_analytic_derivative_matches_autograd(spec):
-    xfail_if_listed(spec, "derivative")
     x = away_from_kinks(dense_grid(spec), spec)
     for params in param_sets(spec):
         assert_close64(autograd_d1(spec, x, params), spec.reference_d1(x, **params), x,
@@ -82,8 +79,11 @@ def _gradcheck_inputs(spec, seed=0):
 
 def _with_learnable(spec):
     """A function of (x, *learnable params) in float64, for checking all gradients."""
-    fixed = {p.name: p.default for p in spec.params if not p.learnable}
-    learn = [torch.tensor([p.default], dtype=torch.float64, requires_grad=True) for p in spec.learnable]
+    bound = spec.bind()  # resolves derived defaults (e.g. fitted rational coefficients)
+    fixed = {p.name: bound[p.name] for p in spec.params if not p.learnable}
+    # A scalar param as a 1-element tensor, a vector param (coefficients) as its K values.
+    learn = [torch.tensor(bound[p.name] if p.vector else [bound[p.name]], dtype=torch.float64,
+                          requires_grad=True) for p in spec.learnable]
 
     def f(x, *ps):
         return spec.apply(x, {**fixed, **{p.name: v for p, v in zip(spec.learnable, ps)}})
@@ -110,9 +110,8 @@ def test_gradgradcheck_float64(spec):
 PROBES = np.array([0.0, 1e-8, -1e-8, 1e4, -1e4])
 
 
-@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE, "probes"))
 def test_probes_match_reference_with_finite_gradients(spec):
-    xfail_if_listed(spec, "probes")
     params = spec.defaults
     with np.errstate(all="ignore"):
         want = spec.reference(PROBES)
@@ -122,16 +121,14 @@ def test_probes_match_reference_with_finite_gradients(spec):
     assert np.isfinite(grad).all(), f"non-finite gradient at {PROBES[~np.isfinite(grad)]}: {grad}"
 
 
-@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE))
+@pytest.mark.parametrize("spec", spec_params(ELEMENTWISE, "limits"))
 def test_infinite_inputs_give_the_limits(spec):
-    xfail_if_listed(spec, "limits")
     got = torch_eval(spec, np.array([-np.inf, np.inf]), spec.defaults)
     np.testing.assert_array_equal(got, np.array(spec.limits, dtype=np.float64))
 
 
-@pytest.mark.parametrize("spec", spec_params(SPECS))
+@pytest.mark.parametrize("spec", spec_params(SPECS, "nan"))
 def test_nan_propagates(spec):
-    xfail_if_listed(spec, "nan")
     x = np.array([np.nan, 1.0, -1.0, np.nan] * 3)
     if not spec.elementwise:
         x = multi_input(spec)
@@ -149,10 +146,8 @@ TOLERANCES = {  # (rtol, atol) of a low-precision result against the float64 ref
 }
 
 
-@pytest.mark.parametrize("dtype", list(TOLERANCES), ids=str)
-@pytest.mark.parametrize("spec", spec_params(SPECS))
+@pytest.mark.parametrize(("spec", "dtype"), spec_dtype_params(SPECS, list(TOLERANCES)))
 def test_dtype_preserved_and_accurate(spec, dtype):
-    xfail_if_listed(spec, f"dtype-{str(dtype).split('.')[-1]}")
     x64 = np.linspace(-8, 8, 1601) if spec.elementwise else multi_input(spec)
     x = torch.tensor(x64).to(dtype)
     with torch.no_grad():

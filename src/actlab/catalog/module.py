@@ -42,7 +42,9 @@ class Activation(nn.Module):
         self.fixed = {p.name: bound[p.name] for p in spec.params if not p.learnable}
         for p in spec.learnable:
             value = torch.as_tensor(bound[p.name], dtype=torch.get_default_dtype())
-            self.register_parameter(p.name, nn.Parameter(value.expand(self.num_parameters).clone()))
+            # A vector param (coefficients) gets one row per channel: (num_parameters, K).
+            shape = (self.num_parameters, *value.shape) if p.vector else (self.num_parameters,)
+            self.register_parameter(p.name, nn.Parameter(value.expand(shape).clone()))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         params = dict(self.fixed)
@@ -56,7 +58,9 @@ class Activation(nn.Module):
         parts = [f"{k}={v!r}" for k, v in self.fixed.items() if k != "training"]
         if self.spec.learnable:
             parts.append(f"num_parameters={self.num_parameters}")
-            parts += [f"{p.name}={p.default!r} (learnable)" for p in self.spec.learnable]
+            parts += [f"{p.name}={p.default!r} (learnable)" if not p.vector
+                      else f"{p.name}=<{getattr(self, p.name).shape[-1]} values> (learnable)"
+                      for p in self.spec.learnable]
         return ", ".join(parts)
 
 
@@ -71,11 +75,25 @@ def module_class(name: str) -> type[Activation]:
     return _CLASSES[spec.name]
 
 
-def make(name: str, num_parameters: int | None = None, **params: Any) -> Activation:
+def make(
+    name: str,
+    num_parameters: int | None = None,
+    impl: str = "native",
+    bits: int | None = None,
+    **params: Any,
+) -> Activation:
     """Build the `nn.Module` for activation `name` with `params` (checked against the spec).
+
+    `impl` picks the autograd implementation: "native" (the catalogue's form), "lean" (exact,
+    keeps a 1-bit mask or only the input for the backward) or "fewbit" (approximate backward
+    from `bits`-bit codes, default 3); `actlab.kernels.available(name)` lists those on offer.
 
     >>> import actlab
     >>> actlab.make("leaky_relu", negative_slope=0.1)
     LeakyRelu(negative_slope=0.1)
     """
+    if impl != "native" or bits is not None:
+        from actlab.kernels import make_module
+
+        return make_module(name, impl, bits, num_parameters, params)
     return module_class(name)(num_parameters=num_parameters, **params)

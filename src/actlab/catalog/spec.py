@@ -83,8 +83,12 @@ NONNEGATIVE = Interval(0.0, INF)
 class Param:
     """One parameter of an activation, with its default and valid values.
 
-    `kind` is float, int, bool or str; str and bool params list their `choices`.
-    A `learnable` param becomes an `nn.Parameter` in the module form.
+    `kind` is float, int, bool or str; bool params list their `choices`, and a str param
+    without `choices` takes any text (the spec's `constraint` then says which texts are valid).
+    A `learnable` param becomes an `nn.Parameter` in the module form. A `vector` param is a
+    learnable 1-D set of coefficients (rational coefficients, hinge slopes, spline weights):
+    its value is a sequence of numbers, each in `valid`, and its default may be None, meaning
+    "derived from the other params" by the spec's `resolve`, which also checks its length.
     """
 
     name: str
@@ -94,8 +98,11 @@ class Param:
     choices: tuple[Any, ...] | None = None
     learnable: bool = False
     doc: str = ""
+    vector: bool = False
 
     def describe_valid(self) -> str:
+        if self.vector:
+            return f"a sequence of numbers in {self.valid}"
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is int:
@@ -113,9 +120,15 @@ class Param:
             if bad.any():
                 raise ValueError(f"{where} must lie in {self.valid}; got values outside it")
             return value
+        if self.vector:
+            return self._check_vector(value, where)
         if self.choices is not None:
             if value not in self.choices:
                 raise ValueError(f"{where} must be {self.describe_valid()}; got {value!r}")
+            return value
+        if self.kind is str:
+            if not isinstance(value, str):
+                raise TypeError(f"{where} must be a string; got {value!r}")
             return value
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -128,6 +141,20 @@ class Param:
         if not self.valid.contains(value):
             raise ValueError(f"{where} must be {self.describe_valid()}; got {value!r}")
         return value
+
+    def _check_vector(self, value: Any, where: str) -> tuple[float, ...] | None:
+        """None (derived default) or a non-empty tuple of floats, each in `valid`."""
+        if value is None:
+            return None
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise TypeError(f"{where} must be a sequence of numbers; got {value!r}")
+        values = tuple(float(v) for v in np.asarray(value, dtype=np.float64).reshape(-1))
+        if not values:
+            raise ValueError(f"{where} must not be empty")
+        outside = [v for v in values if not self.valid.contains(v)]
+        if outside:
+            raise ValueError(f"{where} must be {self.describe_valid()}; got {outside[0]!r}")
+        return values
 
 
 @dataclass(frozen=True)
@@ -191,6 +218,9 @@ class ActivationSpec:
     xfail: Mapping[str, str] = field(default_factory=dict)  # test name -> reason
     test_params: tuple[Mapping[str, Any], ...] = ()  # extra parameter sets for forward tests
     constraint: Callable[[Mapping[str, Any]], str | None] | None = None  # joint check, says why
+    # Fills `vector` params left at None from the others (e.g. fitted coefficients) and checks
+    # their lengths (raising ValueError); bind() calls it last, so fn always gets numbers.
+    resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -231,12 +261,15 @@ class ActivationSpec:
         problem = self.constraint(bound) if self.constraint else None
         if problem:
             raise ValueError(f"{self.name}: {problem}")
-        return bound
+        return self.resolve(bound) if self.resolve else bound
 
     # -- evaluation ---------------------------------------------------------------------
     def apply(self, x: torch.Tensor, params: Mapping[str, Any]) -> torch.Tensor:
         """Evaluate with already-bound params. Composite (non-native) forms run half
-        precision in float32 and round once, as PyTorch's own CPU kernels do."""
+        precision in float32 and round once, as PyTorch's own CPU kernels do. Vector params
+        left at None (e.g. from `defaults`) are resolved here, as `bind` would."""
+        if self.resolve and any(params.get(p.name) is None for p in self.params if p.vector):
+            params = self.resolve(dict(params))
         if self.native is None and x.dtype in (torch.float16, torch.bfloat16):
             return self.fn(x.float(), **params).to(x.dtype)
         return self.fn(x, **params)

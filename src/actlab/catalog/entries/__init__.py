@@ -14,4 +14,5 @@ from actlab.catalog.entries import (  # noqa: F401
     other,
     gated,
     multi_input,
+    adaptive,
 )

@@ -1,0 +1,78 @@
+"""Softmax-weighted mixtures of catalogue activations (Manessi & Rozza 2018 style).
+
+f(x) = sum_k softmax(w)_k g_k(x): the weights are convex, so f stays inside the hull of its
+bases, and equal logits (the default, all 0) start from the plain average. Bases are named
+with '+' (`"relu+tanh+silu"`) so the text survives `name:k=v,k2=v2` parsing; each is an
+elementwise, deterministic, non-adaptive catalogue entry used at its default parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from actlab.catalog.registry import UnknownActivationError, get
+
+
+def base_names(bases: str) -> list[str]:
+    return [b.strip() for b in bases.split("+")]
+
+
+def check_base(name: str, owner: str) -> str | None:
+    """Why `name` can't be a base (or an init target), else None."""
+    try:
+        spec = get(name)
+    except UnknownActivationError as err:
+        return str(err)
+    if not spec.elementwise or spec.stochastic or spec.family == "adaptive":
+        return (
+            f"{owner} needs an elementwise, deterministic, non-adaptive activation; "
+            f"{spec.name!r} is not"
+        )
+    return None
+
+
+def check_bases(bases: str) -> str | None:
+    names = base_names(bases)
+    if len(names) < 2:
+        return f"bases needs at least two activations joined by '+'; got {bases!r}"
+    for name in names:
+        problem = check_base(name, "bases")
+        if problem:
+            return problem
+    return None
+
+
+def mixture_torch(x: torch.Tensor, bases: str, weights: torch.Tensor) -> torch.Tensor:
+    """sum_k weights[..., k] g_k(x), weights already softmaxed and broadcasting (K last).
+
+    At x = ±inf each base gives its catalogue limit (some native kernels give NaN there)."""
+    out = None
+    for k, name in enumerate(base_names(bases)):
+        spec = get(name)
+        g = spec.apply(x, spec.bind())
+        low, high = (torch.tensor(v, dtype=x.dtype, device=x.device) for v in spec.limits)
+        g = torch.where(x == -torch.inf, low, torch.where(x == torch.inf, high, g))
+        term = weights[..., k] * g
+        out = term if out is None else out + term
+    return out
+
+
+def softmax_np(w) -> np.ndarray:
+    w = np.asarray(w, dtype=np.float64)
+    e = np.exp(w - w.max())
+    return e / e.sum()
+
+
+def mixture_ref(x: np.ndarray, bases: str, weights) -> np.ndarray:
+    out = np.zeros_like(x)
+    for wk, name in zip(softmax_np(weights), base_names(bases), strict=True):
+        out = out + wk * get(name).reference(x)
+    return out
+
+
+def mixture_ref_d1(x: np.ndarray, bases: str, weights) -> np.ndarray:
+    out = np.zeros_like(x)
+    for wk, name in zip(softmax_np(weights), base_names(bases), strict=True):
+        out = out + wk * get(name).reference_d1(x)
+    return out

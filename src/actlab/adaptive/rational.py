@@ -1,0 +1,190 @@
+"""Rational (Padé) activations: evaluation in torch and NumPy, and the least-squares init.
+
+f(x) = P(x) / Q(x), P(x) = a_0 + a_1 x + ... + a_m x^m, Q(x) = 1 + |b_1 x + ... + b_n x^n|:
+the "safe" PAU of Molina, Schramowski & Kersting (ICLR 2020, eq. 2; version "B" of their
+reference code). Q >= 1 everywhere, so f has no poles and |f'| stays bounded on bounded sets.
+
+The initial coefficients are fitted to a catalogue activation on [low, high] by actlab itself:
+a linearised least-squares solve (P - f S = f, exact when 1 + S > 0) gives a start, then
+Levenberg-Marquardt on the true residual P/Q - f, then iteratively reweighted least squares
+(Lawson) to shrink the largest error, all in float64. The fit keeps b_1 = 0: then
+|S| = x^2 |b_2 + b_3 x + ...| has no kink at x = 0, so the initial shape is smooth wherever
+b_2 + b_3 x + ... has no real root (b_1 is learned from there on, as every coefficient). Results are cached in memory and on disk
+under `$ACTLAB_DATA/rational/` (default `~/.cache/actlab`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+FIT_VERSION = 1  # bump when the fitting procedure changes, so stale disk caches are ignored
+FIT_POINTS = 4001
+_MEMORY: dict[tuple, tuple[tuple[float, ...], tuple[float, ...]]] = {}
+
+
+# -- evaluation ---------------------------------------------------------------------------
+def _horner(coef: torch.Tensor, x: torch.Tensor, start: int = 0) -> torch.Tensor:
+    """sum_{j >= start} coef[..., j] x^(j - start), by Horner's rule (coefficients last)."""
+    out = coef[..., -1] * torch.ones_like(x)
+    for j in range(coef.shape[-1] - 2, start - 1, -1):
+        out = out * x + coef[..., j]
+    return out
+
+
+def rational_torch(x: torch.Tensor, num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
+    """Safe rational f(x) for coefficient tensors broadcasting against x (coefficients last).
+
+    At x = ±inf the limit of the leading terms is returned, a_m x^(m-n) / |b_n|, so infinite
+    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0).
+    """
+    infinite = torch.isinf(x)
+    xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
+    p = _horner(num, xf)
+    s = _horner(den, xf) * xf  # den holds b_1..b_n, so S = x (b_1 + b_2 x + ...)
+    out = p / (1 + s.abs())
+    if not infinite.any():
+        return out
+    m, n = num.shape[-1] - 1, den.shape[-1]
+    lead = (num[..., -1] / den[..., -1].abs()).detach() * torch.ones_like(x)
+    if m > n:
+        lim = lead * torch.sign(x) ** (m - n) * math.inf
+    elif m == n:
+        lim = lead
+    else:
+        lim = torch.zeros_like(lead)
+    return torch.where(infinite, lim, out)
+
+
+def _horner_np(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
+    out = np.full_like(x, coef[-1])
+    for c in coef[-2::-1]:
+        out = out * x + c
+    return out
+
+
+def rational_ref(x: np.ndarray, num, den) -> np.ndarray:
+    """float64 NumPy f(x), with the same leading-term limits at ±inf."""
+    a, b = np.asarray(num, np.float64), np.asarray(den, np.float64)
+    with np.errstate(all="ignore"):
+        s = _horner_np(b, x) * x
+        out = _horner_np(a, x) / (1.0 + np.abs(s))
+    m, n = len(a) - 1, len(b)
+    lead = a[-1] / abs(b[-1])
+    with np.errstate(all="ignore"):  # sign(0) * inf is NaN on the finite (unused) side
+        lim = lead * np.sign(x) ** (m - n) * np.inf if m > n else (lead if m == n else 0.0)
+    return np.where(np.isinf(x), lim, out)
+
+
+def rational_ref_d1(x: np.ndarray, num, den) -> np.ndarray:
+    """Analytic f' = P'/Q - P sign(S) S' / Q^2 (sign(0) = 0: autograd's |.|' at 0)."""
+    a, b = np.asarray(num, np.float64), np.asarray(den, np.float64)
+    da = a[1:] * np.arange(1, len(a))
+    db = b * np.arange(1, len(b) + 1)  # S' = b_1 + 2 b_2 x + ... + n b_n x^(n-1)
+    s = _horner_np(b, x) * x
+    q = 1.0 + np.abs(s)
+    p_d1 = _horner_np(da, x) if len(da) else np.zeros_like(x)
+    return p_d1 / q - _horner_np(a, x) * (np.sign(s) * _horner_np(db, x)) / q**2
+
+
+# -- fitting ------------------------------------------------------------------------------
+def _cache_file(key: tuple) -> Path:
+    init, m, n, low, high = key
+    root = Path(os.environ.get("ACTLAB_DATA") or "~/.cache/actlab").expanduser()
+    return root / "rational" / f"{init}-m{m}-n{n}-{low:g}_{high:g}-v{FIT_VERSION}.json"
+
+
+def _full(theta: np.ndarray, m: int) -> np.ndarray:
+    """Free parameters (a_0..a_m, b_2..b_n) -> all coefficients, with b_1 = 0."""
+    return np.concatenate([theta[: m + 1], [0.0], theta[m + 1 :]])
+
+
+def _residual_and_jacobian(theta: np.ndarray, x: np.ndarray, y: np.ndarray, m: int):
+    theta = _full(theta, m)
+    a, b = theta[: m + 1], theta[m + 1 :]
+    powers = x[:, None] ** np.arange(max(m + 1, len(b) + 1))
+    p = powers[:, : m + 1] @ a
+    s = powers[:, 1 : len(b) + 1] @ b
+    q = 1.0 + np.abs(s)
+    jac_a = powers[:, : m + 1] / q[:, None]
+    jac_b = -(p * np.sign(s) / q**2)[:, None] * powers[:, 1 : len(b) + 1]
+    return p / q - y, np.hstack([jac_a, jac_b[:, 1:]])  # no column for the fixed b_1
+
+
+def _levenberg_marquardt(theta, x, y, m, weights, steps=200):
+    """Weighted LM on the true residual; stops when the step no longer helps."""
+    lam = 1e-3
+    r, jac = _residual_and_jacobian(theta, x, y, m)
+    cost = np.sum(weights * r**2)
+    for _ in range(steps):
+        jw = jac * weights[:, None]
+        h = jw.T @ jac
+        g = jw.T @ r
+        step = np.linalg.solve(h + lam * np.diag(np.diag(h) + 1e-12), -g)
+        r_new, jac_new = _residual_and_jacobian(theta + step, x, y, m)
+        new_cost = np.sum(weights * r_new**2)
+        if new_cost < cost:
+            theta, r, jac, lam = theta + step, r_new, jac_new, lam / 3
+            if cost - new_cost < 1e-15 * cost:
+                break
+            cost = new_cost
+        else:
+            lam *= 4
+            if lam > 1e12:
+                break
+    return theta
+
+
+def fit_rational_coefficients(target, m: int, n: int, low: float, high: float):
+    """Coefficients (a_0..a_m), (b_1..b_n) of the safe rational closest to `target` on
+    [low, high]: least squares, then reweighted towards the smallest maximum error."""
+    x = np.linspace(low, high, FIT_POINTS)
+    y = np.asarray(target(x), dtype=np.float64)
+    # Linearised start: P(x) - y S(x) = y is linear in (a, b).
+    powers = x[:, None] ** np.arange(max(m, n) + 1)
+    lin = np.hstack([powers[:, : m + 1], -y[:, None] * powers[:, 2 : n + 1]])
+    theta = np.linalg.lstsq(lin, y, rcond=None)[0]
+    weights = np.ones_like(x)
+    theta = _levenberg_marquardt(theta, x, y, m, weights)
+    best, best_err = theta, np.abs(_residual_and_jacobian(theta, x, y, m)[0]).max()
+    for _ in range(30):  # Lawson: raise the weight where the error is largest
+        r = _residual_and_jacobian(theta, x, y, m)[0]
+        weights = weights * (np.abs(r) + 1e-3 * np.abs(r).max())
+        weights /= weights.mean()
+        theta = _levenberg_marquardt(theta, x, y, m, weights, steps=50)
+        err = np.abs(_residual_and_jacobian(theta, x, y, m)[0]).max()
+        if err < best_err:
+            best, best_err = theta, err
+    best = _full(best, m)
+    return tuple(float(v) for v in best[: m + 1]), tuple(float(v) for v in best[m + 1 :])
+
+
+def rational_init(init: str, m: int, n: int, low: float = -3.0, high: float = 3.0):
+    """Cached coefficients fitting catalogue activation `init` (at its default params)."""
+    key = (init, m, n, float(low), float(high))
+    if key in _MEMORY:
+        return _MEMORY[key]
+    path = _cache_file(key)
+    try:
+        data = json.loads(path.read_text())
+        result = (tuple(data["numerator"]), tuple(data["denominator"]))
+        if len(result[0]) != m + 1 or len(result[1]) != n:
+            raise ValueError("wrong lengths")
+    except (OSError, ValueError, KeyError, TypeError):
+        from actlab.catalog.registry import get
+
+        result = fit_rational_coefficients(get(init).reference, m, n, low, high)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"numerator": result[0], "denominator": result[1]}))
+            os.replace(tmp, path)  # atomic: concurrent fits never leave a half-written file
+        except OSError:
+            pass  # a read-only cache only costs a refit next time
+    _MEMORY[key] = result
+    return result

@@ -1,0 +1,464 @@
+"""Learnable (adaptive) activations: their parameters are trained with the network.
+
+Module forms hold one set of parameters, shared (default) or one per channel along `dim`
+(`actlab.make(name, num_parameters=C)`, as `nn.PReLU`). Vector params (coefficients) have
+shape (C, K). None of these parameters should get weight decay (it pulls a rational's
+coefficients, a spline's weights or a mixture's logits towards an arbitrary shape, and
+PELU's a, b towards the positivity floor): `actlab.param_groups(model, weight_decay)`
+leaves them out. The math lives in `actlab.adaptive`; this file states the claims.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import interpolate, special
+
+from actlab.adaptive import mixture as MX
+from actlab.adaptive import rational as RA
+from actlab.adaptive.channels import scalar_along, vector_along
+from actlab.adaptive.spline import bspline_basis, knots
+from actlab.catalog.entries import _ref as R
+from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.registry import register
+from actlab.catalog.spec import INF, POSITIVE, SMOOTH, ActivationSpec, Interval, Param, Properties
+
+SILU_MIN = -float(special.lambertw(math.exp(-1.0)).real)  # -W(1/e), at x = -(1 + W(1/e))
+DIM = Param(
+    "dim",
+    1,
+    kind=int,
+    doc="Input dimension the per-channel parameters run along "
+    "(1 as nn.PReLU; -1 for channels-last). Unused when parameters are shared.",
+)
+
+
+def _silu(x: torch.Tensor) -> torch.Tensor:
+    # -inf is raised to -finfo.max so that the gate's exact 0 gives the limit 0, not NaN.
+    return x.clamp(min=-torch.finfo(x.dtype).max) * torch.sigmoid(x)
+
+
+def _swish(x, beta, dim):
+    big = torch.finfo(x.dtype).max
+    return x.clamp(min=-big) * torch.sigmoid(scalar_along(beta, x, dim) * x.clamp(-big, big))
+
+
+register(
+    ActivationSpec(
+        name="swish_learnable",
+        family="adaptive",
+        summary="Swish with a learned gate sharpness: x*sigmoid(beta x), beta per channel or shared; "
+        "beta = 1 is SiLU, beta -> inf approaches ReLU, beta = 0 gives x/2.",
+        fn=_swish,
+        ref=lambda x, beta, dim: x * R.sigmoid(beta * x),
+        ref_d1=lambda x, beta, dim: R.sigmoid(beta * x) + beta * x * R.sigmoid_d1(beta * x),
+        params=(Param("beta", 1.0, learnable=True, doc="Gate sharpness (learned)."), DIM),
+        formula=r"x\,\sigma(\beta x)",
+        formula_d1=r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
+        output_range=Interval(SILU_MIN, INF),
+        properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
+        limits=(0.0, INF),
+        paper="Ramachandran, Zoph & Le, 'Searching for Activation Functions', arXiv:1710.05941, 2017",
+        test_params=({"beta": 2.5}, {"beta": -0.5}),
+        notes="Claims are for beta = 1 (minimum -W(1/e) = -0.278465 at x = -1.278465).",
+    )
+)
+
+PELU_FLOOR = 0.1
+
+
+def _pelu(x, a, b, dim):
+    # Positivity: a and b are clamped to >= PELU_FLOOR in the forward pass (our choice; the
+    # valid range of the functional form is the same), so a trained module can never reach
+    # a <= 0 or b <= 0, and the positive slope a/b stays <= 10 a.
+    a = scalar_along(a, x, dim).clamp(min=PELU_FLOOR)
+    b = scalar_along(b, x, dim).clamp(min=PELU_FLOOR)
+    return where_safe(x > 0, x, lambda p: (a / b) * p, lambda n: a * torch.expm1(n / b))
+
+
+register(
+    ActivationSpec(
+        name="pelu",
+        family="adaptive",
+        summary="Parametric ELU: (a/b) x for x > 0, a (e^(x/b) - 1) below, with learned a, b > 0; "
+        "f is C^1 for every a, b (the slopes meet at a/b).",
+        fn=_pelu,
+        ref=lambda x, a, b, dim: np.where(x > 0, a / b * x, a * np.expm1(np.minimum(x, 0.0) / b)),
+        ref_d1=lambda x, a, b, dim: np.where(x > 0, a / b, a / b * np.exp(np.minimum(x, 0.0) / b)),
+        params=(
+            Param(
+                "a",
+                1.0,
+                Interval(PELU_FLOOR, INF),
+                learnable=True,
+                doc="Saturation -a for x -> -inf (learned; clamped to >= 0.1).",
+            ),
+            Param(
+                "b",
+                1.0,
+                Interval(PELU_FLOOR, INF),
+                learnable=True,
+                doc="Scale of the exponential decay (learned; clamped to >= 0.1).",
+            ),
+            DIM,
+        ),
+        formula=r"\begin{cases} \frac{a}{b} x & x > 0 \\ a (e^{x/b} - 1) & x \le 0 \end{cases}",
+        formula_d1=r"\begin{cases} \frac{a}{b} & x > 0 \\ \frac{a}{b} e^{x/b} & x \le 0 \end{cases}",
+        output_range=Interval(-1.0, INF, low_open=True),
+        properties=Properties(monotonic=True, smoothness=1, zero_centred=True),
+        kinks=(0.0,),  # f'' jumps from a/b^2 to 0
+        kink_derivative={0.0: 1.0},
+        limits=(-1.0, INF),
+        paper="Trottier, Giguère & Chaib-draa, 'Parametric Exponential Linear Unit for Deep "
+        "Convolutional Neural Networks', ICMLA 2017 (arXiv:1605.09332)",
+        test_params=({"a": 2.0, "b": 0.5}, {"a": 0.3, "b": 3.0}),
+        notes="a = b = 1 is ELU (the paper's init). Both parameters are clamped to >= 0.1 in the "
+        "forward pass, which keeps them positive however the optimiser moves them.",
+    )
+)
+
+
+def _resolve_rational(p: dict) -> dict:
+    m, n = p["m"], p["n"]
+    if p["numerator"] is None or p["denominator"] is None:
+        num, den = RA.rational_init(p["init"], m, n, -p["fit_bound"], p["fit_bound"])
+        p = {
+            **p,
+            "numerator": num if p["numerator"] is None else p["numerator"],
+            "denominator": den if p["denominator"] is None else p["denominator"],
+        }
+    for key, size in (("numerator", m + 1), ("denominator", n)):
+        value = p[key]
+        got = value.shape[-1] if isinstance(value, torch.Tensor) else len(value)
+        if got != size:
+            raise ValueError(
+                f"rational: {key} needs {size} coefficients for (m, n) = ({m}, {n}); got {got}"
+            )
+    return p
+
+
+def _rational(x, init, m, n, fit_bound, dim, numerator, denominator):
+    return RA.rational_torch(x, vector_along(numerator, x, dim), vector_along(denominator, x, dim))
+
+
+def _rational_ref(x, d1=False, **p):
+    p = _resolve_rational(p)
+    return (RA.rational_ref_d1 if d1 else RA.rational_ref)(x, p["numerator"], p["denominator"])
+
+
+register(
+    ActivationSpec(
+        name="rational",
+        aliases=("pau",),
+        family="adaptive",
+        summary="Padé activation unit: a learned ratio of polynomials P(x)/Q(x), degrees (m, n), "
+        "with the safe denominator 1 + |b_1 x + ... + b_n x^n| (no poles); starts as a "
+        "least-squares fit to a catalogue activation.",
+        fn=_rational,
+        ref=_rational_ref,
+        ref_d1=lambda x, **p: _rational_ref(x, d1=True, **p),
+        params=(
+            Param(
+                "init",
+                "leaky_relu",
+                kind=str,
+                doc="Catalogue activation the coefficients are fitted to (at its defaults).",
+            ),
+            Param("m", 5, Interval(1, 12), kind=int, doc="Numerator degree."),
+            Param("n", 4, Interval(1, 12), kind=int, doc="Denominator degree."),
+            Param(
+                "fit_bound",
+                3.0,
+                POSITIVE,
+                doc="The fit minimises the error on [-fit_bound, fit_bound].",
+            ),
+            DIM,
+            Param(
+                "numerator",
+                None,
+                learnable=True,
+                vector=True,
+                doc="a_0..a_m (learned); None fits them (with the denominator) to `init`.",
+            ),
+            Param(
+                "denominator",
+                None,
+                learnable=True,
+                vector=True,
+                doc="b_1..b_n (learned); None fits them (with the numerator) to `init`.",
+            ),
+        ),
+        constraint=lambda p: MX.check_base(p["init"], "init"),
+        resolve=_resolve_rational,
+        formula=r"\frac{\sum_{j=0}^{m} a_j x^j}{1 + \left|\sum_{k=1}^{n} b_k x^k\right|}",
+        formula_d1=r"\frac{P'(x)}{Q(x)} - \frac{P(x)\,\operatorname{sign}(S(x))\,S'(x)}{Q(x)^2},"
+        r"\; S(x) = \sum_{k=1}^{n} b_k x^k,\; Q = 1 + |S|",
+        # Claims for the default fit to leaky_relu on [-3, 3] (max error 1.31e-2 there): the fit
+        # keeps b_1 = 0 and b_2 + b_3 x + b_4 x^2 has no real root, so f is C^inf; slopes a_5/|b_4|
+        # ~ 0.505 > 0 at both ends, so f runs from -inf to inf; f(0) = a_0 ~ 0.013; it dips
+        # (f' ~ -0.12) beyond the fitted interval, so it is not monotonic.
+        output_range=Interval(),
+        properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=False),
+        limits=(-INF, INF),
+        paper="Molina, Schramowski & Kersting, 'Padé Activation Units: End-to-end Learning of "
+        "Flexible Activation Functions in Deep Networks', ICLR 2020 (safe PAU, eq. 2)",
+        test_params=(
+            {"init": "gelu"},
+            {"m": 3, "n": 2, "numerator": (0.1, 1.0, -0.5, 0.2), "denominator": (0.7, -0.3)},
+        ),
+        notes="Variant: the paper's safe PAU, Q = 1 + |b_1 x + ... + b_n x^n| (version 'B' of its "
+        "reference code). Fitted coefficients are cached in memory and under "
+        "$ACTLAB_DATA/rational/ (default ~/.cache/actlab). At x = ±inf f returns the limit "
+        "a_m x^(m-n)/|b_n| of its leading terms. In float32 |x| above ~1e7 overflows x^m.",
+    )
+)
+
+
+def _resolve_apl(p: dict) -> dict:
+    s = p["hinges"]
+    if p["slopes"] is None:
+        p = {**p, "slopes": (0.0,) * s}
+    if p["offsets"] is None:
+        p = {**p, "offsets": tuple((2 * i + 1) / s - 1.0 for i in range(s))}
+    for key in ("slopes", "offsets"):
+        value = p[key]
+        got = value.shape[-1] if isinstance(value, torch.Tensor) else len(value)
+        if got != s:
+            raise ValueError(f"apl: {key} needs hinges = {s} values; got {got}")
+    return p
+
+
+def _apl(x, hinges, dim, slopes, offsets):
+    a, b = vector_along(slopes, x, dim), vector_along(offsets, x, dim)
+    infinite = torch.isinf(x)
+    xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
+    out = F.relu(xf) + (a * F.relu(b - xf.unsqueeze(-1))).sum(-1)
+    # For x below every b_s, f = sum a_s b_s - x sum a_s: the limit at -inf.
+    total = a.sum(-1).detach()
+    low = torch.where(total == 0, (a * b).sum(-1).detach(), total * torch.inf)
+    return torch.where(x == -torch.inf, low, torch.where(x == torch.inf, x, out))
+
+
+def _apl_ref(x, d1=False, **p):
+    p = _resolve_apl(p)
+    out = R.step(x) if d1 else np.maximum(x, 0.0)
+    for a, b in zip(p["slopes"], p["offsets"], strict=True):
+        out = out - a * R.step(b - x) if d1 else out + a * np.maximum(b - x, 0.0)
+    return out
+
+
+register(
+    ActivationSpec(
+        name="apl",
+        family="adaptive",
+        summary="Adaptive piecewise linear unit: relu(x) + sum_s a_s relu(b_s - x), S learned "
+        "hinges (slopes a_s, positions b_s) left of which the slope changes.",
+        fn=_apl,
+        ref=_apl_ref,
+        ref_d1=lambda x, **p: _apl_ref(x, d1=True, **p),
+        params=(
+            Param(
+                "hinges",
+                2,
+                Interval(1, 64),
+                kind=int,
+                doc="Number of hinges S (a hyperparameter the paper tunes per task).",
+            ),
+            DIM,
+            Param(
+                "slopes",
+                None,
+                learnable=True,
+                vector=True,
+                doc="a_1..a_S (learned); None: all 0, so APL starts as ReLU exactly.",
+            ),
+            Param(
+                "offsets",
+                None,
+                learnable=True,
+                vector=True,
+                doc="b_1..b_S (learned); None: evenly inside [-1, 1], b_s = (2s - 1)/S - 1.",
+            ),
+        ),
+        resolve=_resolve_apl,
+        formula=r"\max(0, x) + \sum_{s=1}^{S} a_s \max(0, b_s - x)",
+        formula_d1=r"[x > 0] - \sum_{s=1}^{S} a_s [x < b_s]",
+        output_range=Interval(0.0, INF),
+        properties=Properties(monotonic=True, smoothness=0, zero_centred=False),
+        kinks=(0.0,),  # claims at the defaults (a = 0: ReLU); a_s != 0 adds kinks at the b_s
+        kink_derivative={0.0: 0.0},
+        limits=(0.0, INF),
+        paper="Agostinelli, Hoffman, Sadowski & Baldi, 'Learning Activation Functions to Improve "
+        "Deep Neural Networks', ICLR 2015 workshop (arXiv:1412.6830)",
+        test_params=(
+            {"slopes": (0.2, -0.5), "offsets": (-1.0, 1.5)},
+            {"hinges": 3, "slopes": (0.3, 0.1, 0.05), "offsets": (0.0, -2.0, 4.0)},
+        ),
+        notes="The paper initialises slopes and positions at random; actlab starts from ReLU "
+        "(a = 0) so an APL network begins as the ReLU network it is compared with. At "
+        "x = -inf f gives its limit: sign(sum a) inf, or sum a_s b_s when sum a = 0. Hinge "
+        "derivative convention as relu: 0 at each switch.",
+    )
+)
+
+
+def _resolve_mixture(p: dict) -> dict:
+    k = len(MX.base_names(p["bases"]))
+    if p["weights"] is None:
+        p = {**p, "weights": (0.0,) * k}
+    value = p["weights"]
+    got = value.shape[-1] if isinstance(value, torch.Tensor) else len(value)
+    if got != k:
+        raise ValueError(f"mixture: weights needs one logit per base ({k}); got {got}")
+    return p
+
+
+def _mixture(x, bases, dim, weights):
+    return MX.mixture_torch(x, bases, torch.softmax(vector_along(weights, x, dim), dim=-1))
+
+
+# Default: (relu + tanh + silu)/3. Minimum found with scipy (bounded Brent, xatol 1e-12).
+MIXTURE_MIN = -0.4011481834230269  # at x = -1.902935
+
+
+register(
+    ActivationSpec(
+        name="mixture",
+        family="adaptive",
+        summary="Learned convex mixture of catalogue activations: sum_k softmax(w)_k g_k(x), per "
+        "layer or per channel; starts as the plain average and learns which base fits.",
+        fn=_mixture,
+        ref=lambda x, **p: MX.mixture_ref(x, p["bases"], _resolve_mixture(p)["weights"]),
+        ref_d1=lambda x, **p: MX.mixture_ref_d1(x, p["bases"], _resolve_mixture(p)["weights"]),
+        params=(
+            Param(
+                "bases",
+                "relu+tanh+silu",
+                kind=str,
+                doc="Base activations joined by '+', each at its default parameters.",
+            ),
+            DIM,
+            Param(
+                "weights",
+                None,
+                learnable=True,
+                vector=True,
+                doc="Logits w_k, one per base (learned); None: all 0 (uniform mixture).",
+            ),
+        ),
+        constraint=lambda p: MX.check_bases(p["bases"]),
+        resolve=_resolve_mixture,
+        formula=r"\sum_{k} \frac{e^{w_k}}{\sum_j e^{w_j}}\, g_k(x)",
+        formula_d1=r"\sum_{k} \frac{e^{w_k}}{\sum_j e^{w_j}}\, g_k'(x)",
+        output_range=Interval(MIXTURE_MIN, INF),
+        properties=Properties(monotonic=False, smoothness=0, zero_centred=True),
+        kinks=(0.0,),  # relu's; f'(0) = (0 + 1 + 1/2)/3
+        kink_derivative={0.0: 0.5},
+        limits=(-1.0 / 3.0, INF),
+        paper="Manessi & Rozza, 'Learning Combinations of Activation Functions', ICPR 2018 "
+        "(arXiv:1801.09403)",
+        test_params=(
+            {"weights": (2.0, -1.0, 0.5)},
+            {"bases": "gelu+sigmoid", "weights": (0.3, -0.3)},
+        ),
+        notes="Claims are for the uniform relu+tanh+silu default. Manessi & Rozza also study "
+        "unconstrained (affine) combinations; the convex one is used here so the shape stays "
+        "between its bases.",
+    )
+)
+
+
+def _resolve_spline(p: dict) -> dict:
+    size = p["grid_size"] + p["order"]
+    if p["coefficients"] is None:
+        p = {**p, "coefficients": (0.0,) * size}
+    value = p["coefficients"]
+    got = value.shape[-1] if isinstance(value, torch.Tensor) else len(value)
+    if got != size:
+        raise ValueError(f"spline: coefficients needs grid_size + order = {size} values; got {got}")
+    return p
+
+
+def _spline(x, grid_size, order, bound, dim, w_base, w_spline, coefficients):
+    c = vector_along(coefficients, x, dim)
+    spline = (bspline_basis(x, bound, grid_size, order) * c).sum(-1)
+    w_b = scalar_along(w_base, x, dim)
+    # silu(inf) = inf, and w_b = 0 must still give 0 there (not 0 * inf = NaN).
+    big = torch.finfo(x.dtype).max
+    base = w_b * _silu(x.clamp(max=big))
+    # Detached: w_b * inf would send 0 * inf = NaN back to w_b from every finite input.
+    at_inf = (
+        (torch.sign(w_b) * torch.inf)
+        .nan_to_num(nan=0.0, posinf=torch.inf, neginf=-torch.inf)
+        .detach()
+    )
+    base = torch.where(x == torch.inf, at_inf, base)
+    return base + scalar_along(w_spline, x, dim) * spline
+
+
+def _spline_ref(x, d1=False, **p):
+    p = _resolve_spline(p)
+    t = knots(p["bound"], p["grid_size"], p["order"])
+    curve = interpolate.BSpline(t, np.asarray(p["coefficients"]), p["order"], extrapolate=False)
+    inside = np.abs(x) <= p["bound"]  # clamp passes the gradient at the grid ends too
+    xc = np.clip(x, -p["bound"], p["bound"])
+    if d1:
+        silu_d1 = R.sigmoid(x) + x * R.sigmoid_d1(x)
+        return p["w_base"] * silu_d1 + p["w_spline"] * np.where(inside, curve.derivative()(xc), 0)
+    return p["w_base"] * x * R.sigmoid(x) + p["w_spline"] * curve(xc)
+
+
+register(
+    ActivationSpec(
+        name="spline",
+        aliases=("kan_spline",),
+        family="adaptive",
+        summary="KAN-style spline activation: w_b silu(x) + w_s sum_i c_i B_i(x), a learned cubic "
+        "B-spline on [-bound, bound] (grid_size intervals) plus a SiLU base term.",
+        fn=_spline,
+        ref=_spline_ref,
+        ref_d1=lambda x, **p: _spline_ref(x, d1=True, **p),
+        params=(
+            Param("grid_size", 5, Interval(1, 256), kind=int, doc="Grid intervals G."),
+            Param("order", 3, Interval(1, 5), kind=int, doc="Spline degree k (3: cubic)."),
+            Param(
+                "bound",
+                3.0,
+                POSITIVE,
+                doc="The grid covers [-bound, bound]; outside, the "
+                "spline part holds its edge value (inputs are clamped for it).",
+            ),
+            DIM,
+            Param("w_base", 1.0, learnable=True, doc="Weight of the SiLU base term (learned)."),
+            Param("w_spline", 1.0, learnable=True, doc="Weight of the spline term (learned)."),
+            Param(
+                "coefficients",
+                None,
+                learnable=True,
+                vector=True,
+                doc="c_1..c_(G+k) (learned); None: all 0, so f starts as SiLU.",
+            ),
+        ),
+        resolve=_resolve_spline,
+        formula=r"w_b\, x\,\sigma(x) + w_s \sum_{i=1}^{G+k} c_i B_{i,k}(\operatorname{clamp}(x, -r, r))",
+        formula_d1=r"w_b (\sigma(x) + x\sigma(x)(1-\sigma(x))) + w_s [|x| \le r] \sum_i c_i B_{i,k}'(x)",
+        output_range=Interval(SILU_MIN, INF),
+        properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
+        limits=(0.0, INF),
+        paper="Liu et al., 'KAN: Kolmogorov-Arnold Networks', ICLR 2025 (arXiv:2404.19756)",
+        test_params=(
+            {
+                "coefficients": (0.5, -0.3, 0.8, 0.1, -0.6, 0.4, 0.2, -0.1),
+                "w_base": 0.5,
+                "w_spline": 1.5,
+            },
+            {"grid_size": 3, "order": 2, "bound": 2.0, "coefficients": (1, -1, 2, 0, 1)},
+        ),
+        notes="Claims are for the default (c = 0, so f = SiLU). With c != 0 f is C^(k-1) at the "
+        "knots and only C^0 at ±bound, where the spline part stops changing: it never "
+        "extrapolates a cubic, so large inputs cannot blow up.",
+    )
+)
