@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from actlab.catalog import FAMILIES, ActivationSpec, specs
+from actlab.kernels import describe_impls
 from actlab.report.activation_plots import entry_figure
 from actlab.report.catalogue_text import fmt, multi_input_example
 from actlab.report.misstatements import misstatements
@@ -69,6 +70,9 @@ def _properties(spec: ActivationSpec) -> list[str]:
         rows.append(("Aliases", ", ".join(f"`{a}`" for a in spec.aliases)))
     rows.append(
         ("PyTorch kernel", f"`{spec.native}`" if spec.native else "composite (no native kernel)")
+    )
+    rows.append(
+        ("`impl=` options", "; ".join(f"`{k}`: {v}" for k, v in describe_impls(spec.name).items()))
     )
     if spec.stochastic:
         rows.append(("Stochastic", "yes in training mode; the math above is evaluation mode"))

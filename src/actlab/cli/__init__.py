@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from actlab import __version__
+from actlab.cli.bench import bench
 from actlab.cli.catalog import docs, list_, plot, show
 from actlab.cli.compare import compare
 from actlab.cli.demo import demo
+from actlab.cli.depth_study import depth_study
 from actlab.cli.diagnose import diagnose
 from actlab.cli.playground import playground
 
@@ -19,12 +21,24 @@ def main() -> None:
 
     Browse the verified catalogue (list, show), draw activations and their derivatives
     (plot), generate the catalogue page (docs), compare activations by training (compare),
-    find dead, saturated or vanishing layers in a model (diagnose), watch a network learn in
-    the browser (playground), or run the demo.
+    see how deep each activation trains (depth-study), find dead, saturated or vanishing
+    layers in a model (diagnose), watch a network learn in the browser (playground), time the
+    kernels (bench), or run the demo.
     """
 
 
-for command in (list_, show, plot, docs, demo, compare, diagnose, playground):
+for command in (
+    list_,
+    show,
+    plot,
+    docs,
+    demo,
+    compare,
+    depth_study,
+    diagnose,
+    playground,
+    bench,
+):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -15,6 +15,7 @@ from rich.table import Table
 from actlab.catalog import FAMILIES, ActivationSpec, UnknownActivationError, get
 from actlab.catalog.parse import parse_activation
 from actlab.docs import write_catalogue
+from actlab.kernels import describe_impls
 from actlab.report.activation_plots import autograd_curves, plot_activations
 from actlab.report.catalogue_text import (
     catalogue_records,
@@ -191,6 +192,8 @@ def show(name: str, as_json: bool) -> None:
         )
     _show_values(out, spec, params)
     out.print(f"\nPyTorch: {spec.native or 'composite (no native kernel)'}")
+    for impl, text in describe_impls(spec.name).items():
+        out.print(f"impl={impl!r}: {text}")
     if spec.paper:
         out.print(f"paper: {spec.paper}")
     if spec.notes:

@@ -119,6 +119,14 @@ def _given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[st
 )
 @click.option("--fresh", is_flag=True, help="Delete earlier results in --out and start over.")
 @click.option(
+    "--health",
+    "health",
+    is_flag=True,
+    default=False,
+    help="Record activation health per epoch (dead units, saturation, gradient norm per "
+    "layer) into the store, health.csv and the report's figures.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -137,7 +145,8 @@ def compare(
 
     Reports mean final test accuracy with 95% confidence intervals, epochs to a target
     accuracy and Welch's t-test against the baseline, and writes summary.csv, epochs.csv, PNG
-    figures and a self-contained report.html. With no options: 8 activations × 3 seeds on
+    figures and a self-contained report.html (with --health also health.csv and gradient-norm
+    and dead-unit figures). With no options: 8 activations × 3 seeds on
     MNIST-1D with the 500-unit MLP.
     """
     try:

@@ -57,6 +57,8 @@ class RunConfig:
     dataset_options: dict[str, Any] = field(default_factory=dict)
     # Where to read dataset files from; it does not change the result, so it is not hashed.
     data_dir: str | None = None
+    # Record per-epoch activation health (see actlab.experiments.health).
+    health: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -69,6 +71,10 @@ class RunConfig:
     def config_hash(self) -> str:
         """16 hex digits of SHA-256 over the canonical JSON of everything that shapes the result."""
         content = {k: v for k, v in self.to_dict().items() if k not in ("data_dir", "label")}
+        # A health run stores more than a plain one, so it is another run; without health the
+        # key is left out so that hashes (and stores) from before the field existed stay valid.
+        if not self.health:
+            del content["health"]
         content["schema"] = RUN_SCHEMA
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -111,6 +117,8 @@ class ExperimentConfig:
     target_accuracy: float | None = None
     data_dir: str | None = None
     dataset_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Record dead fraction, saturation and gradient norm per layer and epoch in the store.
+    health: bool = False
 
     def __post_init__(self) -> None:
         _check(self)
@@ -301,6 +309,8 @@ def _check(config: ExperimentConfig) -> None:
         if value is not None and not isinstance(value, str | Path):
             raise ConfigError(f"{name} must be a path, got {value!r}")
     _check_dataset_options(config)
+    if not isinstance(config.health, bool):
+        raise ConfigError(f"health must be true or false, got {config.health!r}")
     choices = activation_choices(config.activations)
     labels = [c.label for c in choices]
     if len(set(labels)) != len(labels):

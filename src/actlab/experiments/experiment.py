@@ -1,8 +1,8 @@
 """Run a whole experiment: expand the grid, skip finished runs, run the rest, write the outputs.
 
 `run_experiment(config)` is what `actlab compare` calls. The output directory receives
-`results.sqlite` (the store), `summary.csv`, `summary.json`, `epochs.csv`, PNG figures and
-`report.html`. Running it again on the same directory re-runs only what has not finished.
+`results.sqlite` (the store), `summary.csv`, `summary.json`, `epochs.csv` (and `health.csv`
+when runs recorded health), PNG figures and `report.html`. Running it again on the same directory re-runs only what has not finished.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from actlab.experiments.config import ExperimentConfig, RunConfig
 from actlab.experiments.grid import expand
 from actlab.experiments.runner import Runner, load_dataset, model_kwargs, runner_for
 from actlab.experiments.stats import SummaryRow, summarise
-from actlab.experiments.store import EPOCH_FIELDS, ResultStore, RunRecord
+from actlab.experiments.store import EPOCH_FIELDS, HEALTH_FIELDS, ResultStore, RunRecord
 
 SUMMARY_CSV = "summary.csv"
 SUMMARY_JSON = "summary.json"
 EPOCHS_CSV = "epochs.csv"
+HEALTH_CSV = "health.csv"
 REPORT_HTML = "report.html"
 
 
@@ -155,6 +156,7 @@ def preflight(runs: Sequence[RunConfig]) -> None:
 
 def write_outputs(result: ExperimentResult) -> dict[str, Path]:
     from actlab.report.experiment_figures import write_figures
+    from actlab.report.health_figures import write_depth_figures, write_health_figures
     from actlab.report.html import write_report
 
     out = result.out
@@ -165,9 +167,13 @@ def write_outputs(result: ExperimentResult) -> dict[str, Path]:
     }
     (out / SUMMARY_JSON).write_text(json.dumps(result.summary_json(), indent=2) + "\n")
     files["summary_json"] = out / SUMMARY_JSON
+    if any(r.health for r in result.records):
+        files["health_csv"] = write_health_csv(result.records, out / HEALTH_CSV)
     figures = write_figures(result.records, result.summary, out)
-    files.update({f"figure:{fig.path.name}": fig.path for fig in figures})
-    files["report"] = write_report(result, figures, out / REPORT_HTML)
+    figures += write_health_figures(result.records, result.summary, out)
+    overview = write_depth_figures(result.records, result.summary, out)
+    files.update({f"figure:{fig.path.name}": fig.path for fig in [*overview, *figures]})
+    files["report"] = write_report(result, figures, out / REPORT_HTML, overview=overview)
     return files
 
 
@@ -202,6 +208,34 @@ def write_epochs_csv(records: Sequence[RunRecord], path: Path) -> Path:
                         c.label,
                         c.seed,
                         *(_csv_value(e[k]) for k in EPOCH_FIELDS),
+                    ]
+                )
+    return path
+
+
+HEALTH_COLUMNS = ("run", "dataset", "model", "depth", "hidden", "activation", "seed")
+
+
+def write_health_csv(records: Sequence[RunRecord], path: Path) -> Path:
+    """Tidy: one row per run × epoch × activation layer; `activation` is the run's label and
+    `layer_activation` the watched layer's own activation."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        fields = ["layer_activation" if k == "activation" else k for k in HEALTH_FIELDS]
+        writer.writerow([*HEALTH_COLUMNS, *fields])
+        for r in sorted(records, key=lambda r: (r.config.setting, r.config.label, r.config.seed)):
+            c = r.config
+            for h in r.health:
+                writer.writerow(
+                    [
+                        r.config_hash,
+                        c.dataset,
+                        c.model,
+                        c.depth,
+                        c.hidden,
+                        c.label,
+                        c.seed,
+                        *(_csv_value(h[k]) for k in HEALTH_FIELDS),
                     ]
                 )
     return path

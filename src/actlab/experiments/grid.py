@@ -100,6 +100,7 @@ def expand(config: ExperimentConfig) -> list[RunConfig]:
                         device=config.device,
                         dataset_options=dict(config.dataset_options.get(dataset, {})),
                         data_dir=str(config.data_dir) if config.data_dir is not None else None,
+                        health=config.health,
                     )
                 )
     return runs

@@ -114,14 +114,20 @@ def _resolved_device(device: str) -> str:
 
 def execute_run(config: RunConfig) -> RunRecord:
     """Data -> model -> training for one config. An exception becomes a 'failed' record."""
+    from actlab.experiments.health import build_and_train_with_health
     from actlab.train import build_and_train
 
     started, clock = _now(), time.perf_counter()
     epochs: list[dict[str, float]] = []
+    health: list[dict[str, Any]] = []
     error = None
     try:
         dataset = load_dataset(config)
-        _, metrics = build_and_train(dataset, model_kwargs(config, dataset), train_config(config))
+        kwargs, setup = model_kwargs(config, dataset), train_config(config)
+        if config.health:
+            _, metrics, health = build_and_train_with_health(dataset, kwargs, setup)
+        else:
+            _, metrics = build_and_train(dataset, kwargs, setup)
         epochs = [{k: float(getattr(m, k)) for k in EPOCH_FIELDS} for m in metrics]
         for row in epochs:
             row["epoch"] = int(row["epoch"])
@@ -137,6 +143,7 @@ def execute_run(config: RunConfig) -> RunRecord:
         machine=machine(_resolved_device(config.device)),
         epochs=tuple(epochs),
         error=error,
+        health=tuple(health) if error is None else (),
     )
 
 

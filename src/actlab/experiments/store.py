@@ -1,15 +1,18 @@
 """The results store: one SQLite file (`results.sqlite`) per experiment directory.
 
-`runs` holds one row per run (keyed by the run's config hash) and `epochs` one row per run ×
-epoch. A run and its epochs are written in one transaction when the run finishes, so a process
-killed at any moment leaves every finished run intact and no half-written one. WAL journaling
-keeps those commits cheap; `synchronous=FULL` makes each one durable once `commit` returns.
+`runs` holds one row per run (keyed by the run's config hash), `epochs` one row per run ×
+epoch and `health` (runs with `health` on) one row per run × epoch × activation layer; a store
+made before the `health` table existed gains it, empty, when opened. A run with its epochs
+and health rows is written in one transaction when the run finishes, so a process killed at
+any moment leaves every finished run intact and no half-written one. WAL journaling keeps
+those commits cheap; `synchronous=FULL` makes each one durable once `commit` returns.
 Only the experiment's main process writes; workers hand their records back to it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +23,18 @@ from actlab.experiments.config import RunConfig
 
 FILENAME = "results.sqlite"
 EPOCH_FIELDS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+HEALTH_FIELDS = (
+    "epoch",
+    "layer",
+    "layer_name",
+    "activation",
+    "dead_fraction",
+    "saturation",
+    "grad_norm",
+    "mean_abs_d1",
+    "out_mean",
+    "out_var",
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -50,6 +65,20 @@ CREATE TABLE IF NOT EXISTS epochs (
     seconds     REAL NOT NULL,
     PRIMARY KEY (config_hash, epoch)
 );
+CREATE TABLE IF NOT EXISTS health (
+    config_hash   TEXT NOT NULL REFERENCES runs (config_hash) ON DELETE CASCADE,
+    epoch         INTEGER NOT NULL,
+    layer         INTEGER NOT NULL,
+    layer_name    TEXT NOT NULL,
+    activation    TEXT NOT NULL,
+    dead_fraction REAL,
+    saturation    REAL,
+    grad_norm     REAL,
+    mean_abs_d1   REAL,
+    out_mean      REAL,
+    out_var       REAL,
+    PRIMARY KEY (config_hash, epoch, layer)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -58,7 +87,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 class RunRecord:
     """A finished (or failed) run: its config, per-epoch metrics, timing and environment.
 
-    `epochs` holds dicts with the keys of `EPOCH_FIELDS`; epochs count from 1.
+    `epochs` holds dicts with the keys of `EPOCH_FIELDS`; epochs count from 1. `health` holds
+    dicts with the keys of `HEALTH_FIELDS` (layers count from 1 in forward order; NaN where a
+    statistic was not measured), empty unless the run recorded health.
     """
 
     config: RunConfig
@@ -71,6 +102,7 @@ class RunRecord:
     epochs: tuple[dict[str, float], ...] = ()
     error: str | None = None
     config_hash: str = field(default="")
+    health: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.config_hash:
@@ -129,10 +161,17 @@ class ResultStore:
             record.error,
         )
         epochs = [(record.config_hash, *(e[k] for k in EPOCH_FIELDS)) for e in record.epochs]
+        health = [(record.config_hash, *(h[k] for k in HEALTH_FIELDS)) for h in record.health]
         with self._transaction():
+            # The cascade removes an earlier attempt's epochs and health rows too.
             self._db.execute("DELETE FROM runs WHERE config_hash = ?", (record.config_hash,))
             self._db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(row))})", row)
             self._db.executemany("INSERT INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?)", epochs)
+            marks = ", ".join("?" * (len(HEALTH_FIELDS) + 1))
+            self._db.executemany(
+                f"INSERT INTO health (config_hash, {', '.join(HEALTH_FIELDS)}) VALUES ({marks})",
+                health,
+            )
 
     def set_meta(self, key: str, value: Any) -> None:
         with self._transaction():
@@ -165,6 +204,14 @@ class ResultStore:
             f"SELECT config_hash, {', '.join(EPOCH_FIELDS)} FROM epochs ORDER BY config_hash, epoch"
         ):
             epochs.setdefault(row[0], []).append(dict(zip(EPOCH_FIELDS, row[1:], strict=True)))
+        health: dict[str, list[dict[str, Any]]] = {}
+        for row in self._db.execute(
+            f"SELECT config_hash, {', '.join(HEALTH_FIELDS)} FROM health"
+            " ORDER BY config_hash, epoch, layer"
+        ):
+            # SQLite stores NaN as NULL; give back the NaN that was written.
+            values = [math.nan if v is None else v for v in row[1:]]
+            health.setdefault(row[0], []).append(dict(zip(HEALTH_FIELDS, values, strict=True)))
         records = []
         for h, cfg, status, started, finished, seconds, va, vt, vp, machine, error in rows:
             if wanted is not None and h not in wanted:
@@ -181,6 +228,7 @@ class ResultStore:
                     epochs=tuple(epochs.get(h, [])),
                     error=error,
                     config_hash=h,
+                    health=tuple(health.get(h, [])),
                 )
             )
         return records

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from actlab.catalog import FAMILIES, ActivationSpec, Interval, Param, specs
+from actlab.kernels import describe_impls
 from actlab.report.activation_plots import autograd_curves
 
 SHOW_POINTS = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0)
@@ -101,6 +102,7 @@ def spec_record(spec: ActivationSpec) -> dict[str, Any]:
         "limits": [num(v) for v in spec.limits] if spec.limits is not None else None,
         "paper": spec.paper,
         "native": spec.native,
+        "impls": describe_impls(spec.name),
         "elementwise": spec.elementwise,
         "stochastic": spec.stochastic,
         "notes": spec.notes,

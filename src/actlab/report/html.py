@@ -151,6 +151,7 @@ def _setup(result: ExperimentResult) -> str:
             else f"{100 * c.target_accuracy:g}%",
         ),
         ("dataset options", c.dataset_options or "none"),
+        ("health", "recorded per epoch" if c.health else "off"),
         ("workers", c.workers),
         (
             "runs",
@@ -206,7 +207,13 @@ def _failures(result: ExperimentResult) -> str:
     return f"<h2>Failed runs</h2><ul>{items}</ul>"
 
 
-def render_report(result: ExperimentResult, figures: Sequence[FigureFile]) -> str:
+def render_report(
+    result: ExperimentResult,
+    figures: Sequence[FigureFile],
+    overview: Sequence[FigureFile] = (),
+) -> str:
+    """The report's HTML; `figures` go under their setting, `overview` figures (across
+    settings, such as accuracy vs depth) in a section of their own before the settings."""
     settings = sorted({(r.dataset, r.model, r.depth) for r in result.summary})
     parts = [
         "<!DOCTYPE html>",
@@ -226,6 +233,9 @@ def render_report(result: ExperimentResult, figures: Sequence[FigureFile]) -> st
         f"Epochs to target: mean first epoch reaching the target accuracy over the runs that "
         f"reached it (reached/total). Accuracies in percent; Δ in percentage points.</p>",
     ]
+    if overview:
+        parts.append("<h3>Across depths</h3>")
+        parts += [_figure(fig) for fig in overview]
     for setting in settings:
         rows = [r for r in result.summary if (r.dataset, r.model, r.depth) == setting]
         parts.append(
@@ -242,6 +252,11 @@ def render_report(result: ExperimentResult, figures: Sequence[FigureFile]) -> st
     return "\n".join(parts)
 
 
-def write_report(result: ExperimentResult, figures: Sequence[FigureFile], path: Path) -> Path:
-    path.write_text(render_report(result, figures), encoding="utf-8")
+def write_report(
+    result: ExperimentResult,
+    figures: Sequence[FigureFile],
+    path: Path,
+    overview: Sequence[FigureFile] = (),
+) -> Path:
+    path.write_text(render_report(result, figures, overview), encoding="utf-8")
     return path

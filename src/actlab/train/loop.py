@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,12 +146,16 @@ def train(
     dataset: Dataset,
     config: TrainConfig,
     on_epoch: Callable[[EpochMetrics, nn.Module], None] | None = None,
+    eval_guard: Callable[[], AbstractContextManager[Any]] | None = None,
 ) -> list[EpochMetrics]:
     """Train `model` in place on `dataset` for `config.epochs`; one EpochMetrics per epoch.
 
-    `on_epoch(metrics, model)` is called after each epoch (outside the timed part). The
-    model is left on the training device in eval mode.
+    `on_epoch(metrics, model)` is called after each epoch (outside the timed part). Each
+    epoch's test evaluation runs inside `eval_guard()` when given (e.g. a diagnose Monitor's
+    `paused`, so that health statistics count training batches only). The model is left on
+    the training device in eval mode.
     """
+    guard = eval_guard or nullcontext
     device = resolve_device(config.device)
     model.to(device)
     x_train, y_train = dataset.x_train.to(device), dataset.y_train.to(device)
@@ -177,7 +182,8 @@ def train(
                 loss_sum += loss.detach().double() * len(index)
                 correct += (logits.argmax(dim=1) == target).sum()
         train_loss, train_acc = loss_sum.item() / n, correct.item() / n
-        test_loss, test_acc = evaluate(model, x_test, y_test, config.eval_batch_size)
+        with guard():
+            test_loss, test_acc = evaluate(model, x_test, y_test, config.eval_batch_size)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
         metrics = EpochMetrics(

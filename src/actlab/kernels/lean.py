@@ -1,0 +1,105 @@
+"""`impl="lean"`: autograd Functions that keep the least the exact backward needs.
+
+- Piecewise-linear entries (relu, leaky_relu, relu6, hardtanh, threshold, hardshrink,
+  softshrink): f' takes two values, so a 1-bit mask per element, packed 8 to a byte, is all
+  the backward needs (0.125 bytes/element instead of PyTorch's 4). The mask follows each
+  native kernel's own comparison, so kinks and NaN get exactly the native gradient.
+- Smooth entries without a fused PyTorch backward (serf, tanhexp, smish, ...): keep only the
+  input and recompute the closed-form f' in the backward; a composition under autograd keeps
+  every intermediate instead.
+
+Both backward passes are built from differentiable torch ops, so double backward works and
+is exact: for the mask kernels f'' = 0 almost everywhere, and for the smooth ones autograd
+differentiates the closed-form f'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+
+from actlab.catalog.registry import get
+from actlab.kernels.bitpack import pack_mask, unpack_mask
+from actlab.kernels.derivatives import DERIVATIVES
+
+# name -> (params -> mask function) where the mask is True where f' = 1 and False where
+# f' = the "outside" slope. Each comparison is written as the negation of the native
+# backward's test, so NaN inputs land on the same side as in PyTorch.
+_MASKS: dict[str, Callable[[Mapping[str, Any]], Callable[[torch.Tensor], torch.Tensor]]] = {
+    "relu": lambda p: lambda x: ~(x <= 0),
+    "leaky_relu": lambda p: lambda x: x > 0,
+    "relu6": lambda p: lambda x: ~((x <= 0) | (x >= 6)),
+    "hardtanh": lambda p: lambda x: ~((x <= p["min_val"]) | (x >= p["max_val"])),
+    "threshold": lambda p: lambda x: ~(x <= p["threshold"]),
+    "hardshrink": lambda p: lambda x: ~((x >= -p["lambd"]) & (x <= p["lambd"])),
+    "softshrink": lambda p: lambda x: ~((x >= -p["lambd"]) & (x <= p["lambd"])),
+}
+
+MASK_KERNELS = tuple(_MASKS)
+RECOMPUTE_KERNELS = tuple(DERIVATIVES)
+
+
+def _outside_slope(name: str, params: Mapping[str, Any]) -> float:
+    return params["negative_slope"] if name == "leaky_relu" else 0.0
+
+
+class MaskFunction(torch.autograd.Function):
+    """y = f(x) by the catalogue's (native) form; saves a packed 1-bit mask of where f' = 1."""
+
+    @staticmethod
+    def forward(ctx, x, forward_fn, mask_fn, outside_slope):
+        y = forward_fn(x)
+        ctx.save_for_backward(pack_mask(mask_fn(x)))
+        ctx.shape, ctx.outside_slope = x.shape, outside_slope
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (packed,) = ctx.saved_tensors
+        inside = unpack_mask(packed, grad.numel()).view(ctx.shape)
+        # where, not grad * slope: like PyTorch's kernels, a NaN/inf upstream gradient does
+        # not leak into elements whose derivative is exactly 0.
+        outside = grad * ctx.outside_slope if ctx.outside_slope != 0.0 else torch.zeros_like(grad)
+        return torch.where(inside, grad, outside), None, None, None
+
+
+class RecomputeFunction(torch.autograd.Function):
+    """y = f(x) by the catalogue's form; saves only x and recomputes f'(x) in the backward."""
+
+    @staticmethod
+    def forward(ctx, x, forward_fn, d1_fn):
+        ctx.save_for_backward(x)
+        ctx.d1_fn = d1_fn
+        return forward_fn(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if x.dtype in (torch.float16, torch.bfloat16):  # as the composite forward: float32 math
+            return (grad.float() * ctx.d1_fn(x.float())).to(grad.dtype), None, None
+        return grad * ctx.d1_fn(x), None, None
+
+
+def lean_supported(name: str, params: Mapping[str, Any]) -> bool:
+    if name == "squareplus" and params.get("b", 1.0) == 0.0:
+        return True  # b = 0 is ReLU: handled by relu's mask
+    return name in _MASKS or name in DERIVATIVES
+
+
+def lean_kernel(name: str, params: Mapping[str, Any]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The lean function x -> f(x) for catalogue entry `name` with bound `params`."""
+    spec, bound = get(name), dict(params)
+
+    def forward_fn(x: torch.Tensor) -> torch.Tensor:
+        return spec.apply(x, bound)
+
+    if name == "squareplus" and params["b"] == 0.0:
+        name, params = "relu", {}  # the forward above is F.relu; so is the mask
+    if name in _MASKS:
+        mask_fn, slope = _MASKS[name](params), _outside_slope(name, params)
+        return lambda x: MaskFunction.apply(x, forward_fn, mask_fn, slope)
+    d1 = DERIVATIVES[name]
+    extra = dict(params)
+    return lambda x: RecomputeFunction.apply(x, forward_fn, lambda z: d1(z, **extra))

@@ -1,0 +1,225 @@
+"""Figures of activation health recorded in an experiment, and of a study across depths.
+
+Per setting (dataset, model, depth): gradient norm by layer at the final epoch (mean over
+seeds, log scale) and dead fraction by epoch (mean over layers and seeds). Across depths:
+final test accuracy against depth, and the final-epoch gradient norm by layer with one panel
+per activation and one line per depth — vanishing gradients show as lines falling towards
+the input. Only runs that recorded health appear in the health figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from actlab.experiments.stats import SummaryRow
+from actlab.experiments.store import RunRecord
+from actlab.report.experiment_figures import (
+    FigureFile,
+    _colours,
+    _save,
+    _slug,
+    setting_name,
+)
+
+
+def _finished_with_health(records: Sequence[RunRecord]) -> list[RunRecord]:
+    return [r for r in records if r.status == "finished" and r.health]
+
+
+def layer_means(records: Sequence[RunRecord], key: str) -> tuple[np.ndarray, np.ndarray]:
+    """(layer numbers, mean over runs of `key` per layer) at each run's final epoch; NaNs (an
+    unmeasured layer) are left out of the mean."""
+    values: dict[int, list[float]] = {}
+    for record in records:
+        last = max(h["epoch"] for h in record.health)
+        for h in record.health:
+            if h["epoch"] == last and not math.isnan(h[key]):
+                values.setdefault(int(h["layer"]), []).append(h[key])
+    layers = np.array(sorted(values))
+    return layers, np.array([np.mean(values[layer]) for layer in layers])
+
+
+def _epoch_means(records: Sequence[RunRecord], key: str) -> tuple[np.ndarray, np.ndarray]:
+    values: dict[int, list[float]] = {}
+    for record in records:
+        for h in record.health:
+            if not math.isnan(h[key]):
+                values.setdefault(int(h["epoch"]), []).append(h[key])
+    epochs = np.array(sorted(values))
+    return epochs, np.array([np.mean(values[e]) for e in epochs])
+
+
+def _by_label(records: Sequence[RunRecord]) -> dict[str, list[RunRecord]]:
+    grouped: dict[str, list[RunRecord]] = {}
+    for record in _finished_with_health(records):
+        grouped.setdefault(record.config.label, []).append(record)
+    return grouped
+
+
+def gradient_norm_figure(records: Sequence[RunRecord], order: Sequence[str]) -> Figure:
+    """Final-epoch gradient norm at each activation layer (input side left), one line per
+    activation, mean over seeds, log scale."""
+    fig = Figure(figsize=(8.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    colours = _colours(order)
+    grouped = _by_label(records)
+    for label in order:
+        layers, means = layer_means(grouped.get(label, []), "grad_norm")
+        positive = means > 0  # a log axis cannot show 0
+        if positive.any():
+            ax.plot(layers[positive], means[positive], "o-", color=colours[label], label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("activation layer (1 = nearest the input)")
+    ax.set_ylabel("‖∂loss/∂output‖ per batch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(frameon=False, fontsize="small")
+    return fig
+
+
+def dead_fraction_figure(records: Sequence[RunRecord], order: Sequence[str]) -> Figure:
+    """Fraction of dead units per epoch, mean over layers and seeds, one line per activation."""
+    fig = Figure(figsize=(8.5, 4.2), layout="constrained")
+    ax = fig.subplots()
+    colours = _colours(order)
+    grouped = _by_label(records)
+    for label in order:
+        epochs, means = _epoch_means(grouped.get(label, []), "dead_fraction")
+        if len(epochs):
+            ax.plot(epochs, 100 * means, "o-", color=colours[label], label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("dead units (%)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize="small")
+    return fig
+
+
+def write_health_figures(
+    records: Sequence[RunRecord], summary: Sequence[SummaryRow], out: Path
+) -> list[FigureFile]:
+    """gradient_norm_<setting>.png and dead_fraction_<setting>.png for settings with health."""
+    files = []
+    for setting in sorted({(r.dataset, r.model, r.depth) for r in summary}):
+        runs = [r for r in _finished_with_health(records) if r.config.setting == setting]
+        if not runs:
+            continue
+        rows = [r for r in summary if (r.dataset, r.model, r.depth) == setting]
+        order = [r.activation for r in sorted(rows, key=lambda r: r.rank)]
+        name = setting_name(setting)
+        fig = gradient_norm_figure(runs, order)
+        fig.suptitle(f"Gradient norm by layer — {name}")
+        files.append(
+            _save(
+                fig,
+                out / f"gradient_norm_{_slug(setting)}.png",
+                f"Gradient norm by layer — {name}",
+                "L2 norm of the loss gradient at each activation's output, averaged over the "
+                "final epoch's batches and over seeds; log scale. Falling towards layer 1 "
+                "means vanishing gradients.",
+            )
+        )
+        fig = dead_fraction_figure(runs, order)
+        fig.suptitle(f"Dead units by epoch — {name}")
+        files.append(
+            _save(
+                fig,
+                out / f"dead_fraction_{_slug(setting)}.png",
+                f"Dead units by epoch — {name}",
+                "Share of units whose derivative stayed below ε for every training sample of "
+                "the epoch, averaged over layers and seeds.",
+            )
+        )
+    return files
+
+
+def accuracy_vs_depth_figure(summary: Sequence[SummaryRow], order: Sequence[str]) -> Figure:
+    """Final test accuracy (mean over seeds, %) against depth, one line per activation."""
+    fig = Figure(figsize=(8.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    colours = _colours(order)
+    for label in order:
+        rows = sorted((r for r in summary if r.activation == label), key=lambda r: r.depth)
+        if rows:
+            depths = [r.depth for r in rows]
+            ax.plot(depths, [100 * r.test_acc_mean for r in rows], "o-", color=colours[label])
+            ax.lines[-1].set_label(label)
+    ax.set_xlabel("hidden layers")
+    ax.set_ylabel("final test accuracy (%)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize="small")
+    return fig
+
+
+def gradient_by_depth_figure(records: Sequence[RunRecord], order: Sequence[str]) -> Figure:
+    """One panel per activation: final-epoch gradient norm by layer, one line per depth."""
+    grouped = _by_label(records)
+    labels = [label for label in order if label in grouped]
+    columns = min(3, max(len(labels), 1))
+    rows = math.ceil(max(len(labels), 1) / columns)
+    fig = Figure(figsize=(4.2 * columns, 3.4 * rows + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
+    depths = sorted({r.config.depth for runs in grouped.values() for r in runs})
+    colours = _colours([str(d) for d in depths])
+    for ax, label in zip(axes, labels, strict=False):
+        for depth in depths:
+            runs = [r for r in grouped[label] if r.config.depth == depth]
+            layers, means = layer_means(runs, "grad_norm")
+            positive = means > 0
+            if positive.any():
+                ax.plot(layers[positive], means[positive], ".-", color=colours[str(depth)])
+                ax.lines[-1].set_label(f"depth {depth}")
+        ax.set_yscale("log")
+        ax.set_title(label)
+        ax.set_xlabel("activation layer")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(frameon=False, fontsize="x-small")
+    for ax in axes[len(labels) :]:
+        ax.set_visible(False)
+    axes[0].set_ylabel("‖∂loss/∂output‖ per batch")
+    return fig
+
+
+def write_depth_figures(
+    records: Sequence[RunRecord], summary: Sequence[SummaryRow], out: Path
+) -> list[FigureFile]:
+    """Figures across depths for each (dataset, model) with more than one depth."""
+    files = []
+    for dataset, model in sorted({(r.dataset, r.model) for r in summary}):
+        rows = [r for r in summary if (r.dataset, r.model) == (dataset, model)]
+        if len({r.depth for r in rows}) < 2:
+            continue
+        order = list(dict.fromkeys(r.activation for r in sorted(rows, key=lambda r: r.rank)))
+        runs = [r for r in records if (r.config.dataset, r.config.model) == (dataset, model)]
+        name = f"{dataset} · {model}"
+        fig = accuracy_vs_depth_figure(rows, order)
+        fig.suptitle(f"Accuracy vs depth — {name}")
+        files.append(
+            _save(
+                fig,
+                out / f"accuracy_vs_depth_{dataset}_{model}.png",
+                f"Accuracy vs depth — {name}",
+                "Final test accuracy, mean over seeds, for each number of hidden layers.",
+            )
+        )
+        if _finished_with_health(runs):
+            fig = gradient_by_depth_figure(runs, order)
+            fig.suptitle(f"Gradient norm by layer and depth — {name}")
+            files.append(
+                _save(
+                    fig,
+                    out / f"gradient_by_depth_{dataset}_{model}.png",
+                    f"Gradient norm by layer and depth — {name}",
+                    "Final-epoch gradient norm at each activation's output (mean over seeds, "
+                    "log scale), one line per depth: lines that fall towards layer 1 show "
+                    "vanishing gradients.",
+                )
+            )
+    return files
