@@ -66,8 +66,8 @@ def measure(n: int = 1_000_000, threads: int = 2) -> list[dict]:
         }
         if spec.native:
             with torch.no_grad():
-                nat = best_time(lambda: spec.call_native(x))
-            nat_both = best_time(fwd_bwd(lambda t: spec.call_native(t), x, g))
+                nat = best_time(lambda s=spec: s.call_native(x))
+            nat_both = best_time(fwd_bwd(spec.call_native, x, g))
             row["native_forward_ratio"] = nat / fwd  # >1: actlab faster
             row["native_fwd_bwd_ratio"] = nat_both / both
         rows.append(row)
@@ -75,7 +75,9 @@ def measure(n: int = 1_000_000, threads: int = 2) -> list[dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--n", type=int, default=1_000_000, help="elements per tensor (float32)")
     ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     ap.add_argument("--json", action="store_true", help="print rows as JSON")
@@ -84,11 +86,15 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=1))
         return
-    print(f"{'activation':<16}{'fwd ms':>9}{'fwd+bwd ms':>12}{'fwd/copy':>10}{'native/ours fwd':>17}{'native/ours f+b':>17}")
+    print(
+        f"{'activation':<16}{'fwd ms':>9}{'fwd+bwd ms':>12}{'fwd/copy':>10}{'native/ours fwd':>17}{'native/ours f+b':>17}"
+    )
     for r in rows:
         nat = lambda v: f"{v:17.2f}" if v is not None else f"{'-':>17}"
-        print(f"{r['name']:<16}{r['forward_ms']:9.3f}{r['fwd_bwd_ms']:12.3f}{r['forward_vs_copy']:10.2f}"
-              f"{nat(r['native_forward_ratio'])}{nat(r['native_fwd_bwd_ratio'])}")
+        print(
+            f"{r['name']:<16}{r['forward_ms']:9.3f}{r['fwd_bwd_ms']:12.3f}{r['forward_vs_copy']:10.2f}"
+            f"{nat(r['native_forward_ratio'])}{nat(r['native_fwd_bwd_ratio'])}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,14 @@ from actlab.diagnose import Monitor, find_activations, swap
 
 __version__ = "0.1.0"
 __all__ = [
-    "Monitor", "find_activations", "functional", "get", "make", "names", "param_groups", "specs",
+    "Monitor",
+    "find_activations",
+    "functional",
+    "get",
+    "make",
+    "names",
+    "param_groups",
+    "specs",
     "swap",
     "__version__",
 ]

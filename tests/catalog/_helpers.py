@@ -32,9 +32,14 @@ def _xfail_marks(spec: ActivationSpec, test_key: str | None) -> list[Any]:
 def spec_dtype_params(specs: list[ActivationSpec], dtypes: list[Any]) -> list[Any]:
     """(spec, dtype) params; the xfail key is `dtype-<name>`, e.g. dtype-bfloat16."""
     return [
-        pytest.param(s, d, id=f"{s.name}-{str(d).split('.')[-1]}",
-                     marks=_xfail_marks(s, f"dtype-{str(d).split('.')[-1]}"))
-        for s in specs for d in dtypes
+        pytest.param(
+            s,
+            d,
+            id=f"{s.name}-{str(d).split('.')[-1]}",
+            marks=_xfail_marks(s, f"dtype-{str(d).split('.')[-1]}"),
+        )
+        for s in specs
+        for d in dtypes
     ]
 
 
@@ -46,8 +51,14 @@ def dense_grid(spec: ActivationSpec) -> np.ndarray:
     """A dense grid on [-10, 10], random points, and points hugging each kink."""
     rng = np.random.default_rng(0)
     near = [k + d for k in spec.kinks for d in (-1e-6, -1e-3, 1e-3, 1e-6)]
-    return np.concatenate([np.linspace(-10, 10, 4001), rng.normal(0, 3, 500),
-                           rng.uniform(-30, 30, 200), np.array(near)])
+    return np.concatenate(
+        [
+            np.linspace(-10, 10, 4001),
+            rng.normal(0, 3, 500),
+            rng.uniform(-30, 30, 200),
+            np.array(near),
+        ]
+    )
 
 
 def away_from_kinks(x: np.ndarray, spec: ActivationSpec, gap: float = 1e-9) -> np.ndarray:
@@ -63,23 +74,29 @@ def multi_input(spec: ActivationSpec, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).normal(0, 2, size=(4, 12))
 
 
-def assert_close64(actual: np.ndarray, expected: np.ndarray, x: np.ndarray, rtol: float = 1e-12,
-                   what: str = "") -> None:
+def assert_close64(
+    actual: np.ndarray, expected: np.ndarray, x: np.ndarray, rtol: float = 1e-12, what: str = ""
+) -> None:
     """Relative agreement to `rtol`, allowing a few ulps of the input where f cancels."""
     actual, expected = np.asarray(actual), np.asarray(expected)
-    scale = np.abs(np.broadcast_to(x, expected.shape)) if x.shape == expected.shape else np.abs(x).max()
+    scale = (
+        np.abs(np.broadcast_to(x, expected.shape)) if x.shape == expected.shape else np.abs(x).max()
+    )
     tol = rtol * np.abs(expected) + 16 * EPS64 * (scale + np.abs(expected)) + 1e-300
     err = np.abs(actual - expected)
     bad = ~(err <= tol) & ~(np.isnan(actual) & np.isnan(expected))
     if bad.any():
         i = np.flatnonzero(bad.ravel())[:5]
         xs = np.broadcast_to(x, expected.shape).ravel()[i] if x.shape == expected.shape else "-"
-        raise AssertionError(f"{what}: {bad.sum()} of {bad.size} values disagree; at x={xs} "
-                             f"got {actual.ravel()[i]} want {expected.ravel()[i]}")
+        raise AssertionError(
+            f"{what}: {bad.sum()} of {bad.size} values disagree; at x={xs} "
+            f"got {actual.ravel()[i]} want {expected.ravel()[i]}"
+        )
 
 
-def torch_eval(spec: ActivationSpec, x: np.ndarray, params: dict[str, Any],
-               dtype: torch.dtype = torch.float64) -> np.ndarray:
+def torch_eval(
+    spec: ActivationSpec, x: np.ndarray, params: dict[str, Any], dtype: torch.dtype = torch.float64
+) -> np.ndarray:
     with torch.no_grad():
         return spec(torch.tensor(x, dtype=dtype), **params).double().numpy()
 
@@ -98,4 +115,3 @@ def native_call(spec: ActivationSpec, x: torch.Tensor) -> torch.Tensor:
 
 def sign_changes(values: np.ndarray) -> bool:
     return bool((values < 0).any() and (values > 0).any())
-

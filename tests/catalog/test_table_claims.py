@@ -20,16 +20,20 @@ from tests.catalog._helpers import (
     ELEMENTWISE,
     SPECS,
     autograd_d1,
-    multi_input,
     native_call,
     sign_changes,
     spec_params,
 )
 
-WIDE = np.unique(np.concatenate([
-    np.linspace(-50, 50, 200_001),
-    np.logspace(-8, 8, 800), -np.logspace(-8, 8, 800),
-]))
+WIDE = np.unique(
+    np.concatenate(
+        [
+            np.linspace(-50, 50, 200_001),
+            np.logspace(-8, 8, 800),
+            -np.logspace(-8, 8, 800),
+        ]
+    )
+)
 
 
 def _ref(spec, x):
@@ -146,7 +150,8 @@ def test_self_normalising_claim(spec):
     jac = np.stack([np.zeros(2), d_nu], axis=1)
     attracting = np.linalg.norm(jac, 2) < 1 - 1e-3
     assert (fixed and attracting) == spec.properties.self_normalising, (
-        f"moments {moments}, Jacobian norm {np.linalg.norm(jac, 2):.4f}")
+        f"moments {moments}, Jacobian norm {np.linalg.norm(jac, 2):.4f}"
+    )
 
 
 @pytest.mark.parametrize("spec", spec_params([s for s in ELEMENTWISE if s.kinks], "kinks"))
@@ -204,8 +209,17 @@ def test_torch_compile_agrees_with_eager(spec):
     torch.testing.assert_close(torch.compile(module)(x), module(x))
 
 
-XFAIL_KEYS = {"forward", "derivative", "probes", "limits", "nan", "kinks",
-              "dtype-float32", "dtype-float16", "dtype-bfloat16"}
+XFAIL_KEYS = {
+    "forward",
+    "derivative",
+    "probes",
+    "limits",
+    "nan",
+    "kinks",
+    "dtype-float32",
+    "dtype-float16",
+    "dtype-bfloat16",
+}
 
 
 @pytest.mark.parametrize("spec", spec_params([s for s in SPECS if s.xfail]))

@@ -30,8 +30,9 @@ from tests.catalog._helpers import (
 def test_forward_matches_reference_on_dense_grid(spec):
     x = dense_grid(spec)
     for params in param_sets(spec):
-        assert_close64(torch_eval(spec, x, params), spec.reference(x, **params), x,
-                       what=f"{spec.name}{params}")
+        assert_close64(
+            torch_eval(spec, x, params), spec.reference(x, **params), x, what=f"{spec.name}{params}"
+        )
 
 
 @pytest.mark.parametrize("spec", spec_params(MULTI, "forward"))
@@ -39,16 +40,25 @@ def test_multi_input_forward_matches_reference(spec):
     for seed in range(3):
         x = multi_input(spec, seed)
         for params in param_sets(spec):
-            assert_close64(torch_eval(spec, x, params), spec.reference(x, **params),
-                           np.abs(x).max(keepdims=True), what=f"{spec.name}{params}")
+            assert_close64(
+                torch_eval(spec, x, params),
+                spec.reference(x, **params),
+                np.abs(x).max(keepdims=True),
+                what=f"{spec.name}{params}",
+            )
 
 
 @pytest.mark.parametrize("spec", spec_params(ELEMENTWISE, "derivative"))
 def test_analytic_derivative_matches_autograd(spec):
     x = away_from_kinks(dense_grid(spec), spec)
     for params in param_sets(spec):
-        assert_close64(autograd_d1(spec, x, params), spec.reference_d1(x, **params), x,
-                       rtol=1e-11, what=f"{spec.name}' {params}")
+        assert_close64(
+            autograd_d1(spec, x, params),
+            spec.reference_d1(x, **params),
+            x,
+            rtol=1e-11,
+            what=f"{spec.name}' {params}",
+        )
 
 
 @pytest.mark.parametrize("spec", spec_params(MULTI))
@@ -82,11 +92,15 @@ def _with_learnable(spec):
     bound = spec.bind()  # resolves derived defaults (e.g. fitted rational coefficients)
     fixed = {p.name: bound[p.name] for p in spec.params if not p.learnable}
     # A scalar param as a 1-element tensor, a vector param (coefficients) as its K values.
-    learn = [torch.tensor(bound[p.name] if p.vector else [bound[p.name]], dtype=torch.float64,
-                          requires_grad=True) for p in spec.learnable]
+    learn = [
+        torch.tensor(
+            bound[p.name] if p.vector else [bound[p.name]], dtype=torch.float64, requires_grad=True
+        )
+        for p in spec.learnable
+    ]
 
     def f(x, *ps):
-        return spec.apply(x, {**fixed, **{p.name: v for p, v in zip(spec.learnable, ps)}})
+        return spec.apply(x, {**fixed, **{p.name: v for p, v in zip(spec.learnable, ps, strict=True)}})
 
     return f, learn
 

@@ -17,7 +17,22 @@ from actlab.catalog.spec import (
 )
 
 __all__ = [
-    "FAMILIES", "INF", "NONNEGATIVE", "POSITIVE", "REALS", "SMOOTH",
-    "Activation", "ActivationSpec", "Interval", "Param", "Properties",
-    "UnknownActivationError", "get", "make", "module_class", "names", "register", "specs",
+    "FAMILIES",
+    "INF",
+    "NONNEGATIVE",
+    "POSITIVE",
+    "REALS",
+    "SMOOTH",
+    "Activation",
+    "ActivationSpec",
+    "Interval",
+    "Param",
+    "Properties",
+    "UnknownActivationError",
+    "get",
+    "make",
+    "module_class",
+    "names",
+    "register",
+    "specs",
 ]

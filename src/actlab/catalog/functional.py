@@ -17,19 +17,43 @@ from actlab.catalog.spec import ActivationSpec
 
 
 def docstring(spec: ActivationSpec) -> str:
-    lines = [spec.summary, "", ".. math::", "", f"    f(x) = {spec.formula}", "",
-             ".. math::", "", f"    f'(x) = {spec.formula_d1}", "", "Args:",
-             "    x: input tensor."]
+    lines = [
+        spec.summary,
+        "",
+        ".. math::",
+        "",
+        f"    f(x) = {spec.formula}",
+        "",
+        ".. math::",
+        "",
+        f"    f'(x) = {spec.formula_d1}",
+        "",
+        "Args:",
+        "    x: input tensor.",
+    ]
     for p in spec.params:
         learn = " Learnable in the module form." if p.learnable else ""
-        lines.append(f"    {p.name}: {p.doc or p.name} Default {p.default!r}; {p.describe_valid()}.{learn}")
+        lines.append(
+            f"    {p.name}: {p.doc or p.name} Default {p.default!r}; {p.describe_valid()}.{learn}"
+        )
     if spec.stochastic:
-        lines.append("    training: sample random slopes (True) or use their mean (False). Default False.")
-    shape = ("input (*), output (*), same shape" if spec.elementwise
-             else "see the formula: the size of ``dim`` may change")
+        lines.append(
+            "    training: sample random slopes (True) or use their mean (False). Default False."
+        )
+    shape = (
+        "input (*), output (*), same shape"
+        if spec.elementwise
+        else "see the formula: the size of ``dim`` may change"
+    )
     args = ", ".join(f"{k}={v!r}" for k, v in spec.defaults.items())
-    lines += ["", "Shape:", f"    {shape}.", "", "Example:",
-              f"    >>> actlab.functional.{spec.name}(torch.linspace(-2, 2, 4){', ' + args if args else ''})"]
+    lines += [
+        "",
+        "Shape:",
+        f"    {shape}.",
+        "",
+        "Example:",
+        f"    >>> actlab.functional.{spec.name}(torch.linspace(-2, 2, 4){', ' + args if args else ''})",
+    ]
     if spec.paper:
         lines += ["", f"Paper: {spec.paper}"]
     if spec.notes:

@@ -35,9 +35,17 @@ class Activation(nn.Module):
         bound = spec.bind(**params)
         if num_parameters is not None:
             if not spec.learnable:
-                raise TypeError(f"{spec.name} has no learnable parameter; num_parameters does not apply")
-            if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
-                raise ValueError(f"{spec.name}: num_parameters must be an integer >= 1; got {num_parameters!r}")
+                raise TypeError(
+                    f"{spec.name} has no learnable parameter; num_parameters does not apply"
+                )
+            if (
+                isinstance(num_parameters, bool)
+                or not isinstance(num_parameters, int)
+                or num_parameters < 1
+            ):
+                raise ValueError(
+                    f"{spec.name}: num_parameters must be an integer >= 1; got {num_parameters!r}"
+                )
         self.num_parameters = num_parameters or 1
         self.fixed = {p.name: bound[p.name] for p in spec.params if not p.learnable}
         for p in spec.learnable:
@@ -58,9 +66,12 @@ class Activation(nn.Module):
         parts = [f"{k}={v!r}" for k, v in self.fixed.items() if k != "training"]
         if self.spec.learnable:
             parts.append(f"num_parameters={self.num_parameters}")
-            parts += [f"{p.name}={p.default!r} (learnable)" if not p.vector
-                      else f"{p.name}=<{getattr(self, p.name).shape[-1]} values> (learnable)"
-                      for p in self.spec.learnable]
+            parts += [
+                f"{p.name}={p.default!r} (learnable)"
+                if not p.vector
+                else f"{p.name}=<{getattr(self, p.name).shape[-1]} values> (learnable)"
+                for p in self.spec.learnable
+            ]
         return ", ".join(parts)
 
 

@@ -135,7 +135,9 @@ class Param:
                 raise TypeError(f"{where} must be an integer; got {value!r}")
             value = int(value)
         else:
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            if isinstance(value, bool) or not isinstance(
+                value, (int, float, np.floating, np.integer)
+            ):
                 raise TypeError(f"{where} must be a number; got {value!r}")
             value = float(value)
         if not self.valid.contains(value):
@@ -227,7 +229,9 @@ class ActivationSpec:
             raise ValueError(f"{self.name}: family {self.family!r} is not one of {FAMILIES}")
         if self.elementwise:
             missing = [
-                f for f in ("ref_d1", "properties", "limits", "output_range") if getattr(self, f) is None
+                f
+                for f in ("ref_d1", "properties", "limits", "output_range")
+                if getattr(self, f) is None
             ]
             if missing:
                 raise ValueError(f"{self.name}: elementwise specs need {', '.join(missing)}")
@@ -255,7 +259,10 @@ class ActivationSpec:
         if unknown:
             valid = ", ".join(known) or "none"
             hints = {k: close_matches(k, list(known)) for k in unknown}
-            hint = "; ".join(f"{k!r} (did you mean {', '.join(map(repr, h))}?)" if h else repr(k) for k, h in hints.items())
+            hint = "; ".join(
+                f"{k!r} (did you mean {', '.join(map(repr, h))}?)" if h else repr(k)
+                for k, h in hints.items()
+            )
             raise TypeError(f"{self.name}: unknown parameter {hint}. Valid parameters: {valid}")
         bound = {name: p.check(params.get(name, p.default), self.name) for name, p in known.items()}
         problem = self.constraint(bound) if self.constraint else None

@@ -24,4 +24,6 @@ def where_safe(cond: torch.Tensor, x: torch.Tensor, branch_true, branch_false) -
     division on the unused side can't produce inf * 0 = NaN in the backward pass.
     """
     zero = torch.zeros((), dtype=x.dtype, device=x.device)
-    return torch.where(cond, branch_true(torch.where(cond, x, zero)), branch_false(torch.where(cond, zero, x)))
+    return torch.where(
+        cond, branch_true(torch.where(cond, x, zero)), branch_false(torch.where(cond, zero, x))
+    )

@@ -9,49 +9,55 @@ from actlab.catalog.entries import _ref as R
 from actlab.catalog.registry import register
 from actlab.catalog.spec import INF, SMOOTH, ActivationSpec, Interval, Properties
 
-register(ActivationSpec(
-    name="identity",
-    aliases=("linear",),
-    family="linear",
-    summary="Identity: no nonlinearity; a network of only these collapses to one linear map.",
-    fn=lambda x: x.clone(),
-    ref=lambda x: x.copy(),
-    ref_d1=lambda x: np.ones_like(x),
-    formula=r"x",
-    formula_d1=r"1",
-    properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
-    limits=(-INF, INF),
-    notes="Returns a copy, so in-place changes to the output never alias the input.",
-))
+register(
+    ActivationSpec(
+        name="identity",
+        aliases=("linear",),
+        family="linear",
+        summary="Identity: no nonlinearity; a network of only these collapses to one linear map.",
+        fn=lambda x: x.clone(),
+        ref=lambda x: x.copy(),
+        ref_d1=lambda x: np.ones_like(x),
+        formula=r"x",
+        formula_d1=r"1",
+        properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
+        limits=(-INF, INF),
+        notes="Returns a copy, so in-place changes to the output never alias the input.",
+    )
+)
 
-register(ActivationSpec(
-    name="sigmoid",
-    aliases=("logistic",),
-    family="saturating",
-    summary="Logistic sigmoid: squashes to (0, 1); saturates, so deep stacks lose gradient.",
-    fn=torch.sigmoid,
-    native="torch.sigmoid",
-    ref=lambda x: R.sigmoid(x),
-    ref_d1=lambda x: R.sigmoid_d1(x),
-    formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
-    formula_d1=r"\sigma(x)\,(1 - \sigma(x))",
-    output_range=Interval(0.0, 1.0, low_open=True, high_open=True),
-    properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=False),
-    limits=(0.0, 1.0),
-    notes="f'(x) <= 1/4, so each sigmoid layer shrinks the backward signal by at least 4x.",
-))
+register(
+    ActivationSpec(
+        name="sigmoid",
+        aliases=("logistic",),
+        family="saturating",
+        summary="Logistic sigmoid: squashes to (0, 1); saturates, so deep stacks lose gradient.",
+        fn=torch.sigmoid,
+        native="torch.sigmoid",
+        ref=lambda x: R.sigmoid(x),
+        ref_d1=lambda x: R.sigmoid_d1(x),
+        formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+        formula_d1=r"\sigma(x)\,(1 - \sigma(x))",
+        output_range=Interval(0.0, 1.0, low_open=True, high_open=True),
+        properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=False),
+        limits=(0.0, 1.0),
+        notes="f'(x) <= 1/4, so each sigmoid layer shrinks the backward signal by at least 4x.",
+    )
+)
 
-register(ActivationSpec(
-    name="tanh",
-    family="saturating",
-    summary="Hyperbolic tangent: zero-centred squashing to (-1, 1); tanh(x) = 2σ(2x) - 1.",
-    fn=torch.tanh,
-    native="torch.tanh",
-    ref=np.tanh,
-    ref_d1=R.tanh_d1,
-    formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
-    formula_d1=r"1 - \tanh^2 x",
-    output_range=Interval(-1.0, 1.0, low_open=True, high_open=True),
-    properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
-    limits=(-1.0, 1.0),
-))
+register(
+    ActivationSpec(
+        name="tanh",
+        family="saturating",
+        summary="Hyperbolic tangent: zero-centred squashing to (-1, 1); tanh(x) = 2σ(2x) - 1.",
+        fn=torch.tanh,
+        native="torch.tanh",
+        ref=np.tanh,
+        ref_d1=R.tanh_d1,
+        formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+        formula_d1=r"1 - \tanh^2 x",
+        output_range=Interval(-1.0, 1.0, low_open=True, high_open=True),
+        properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
+        limits=(-1.0, 1.0),
+    )
+)

@@ -10,49 +10,60 @@ from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import channel
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
-    INF, NONNEGATIVE, ActivationSpec, Interval, Param, Properties,
+    INF,
+    NONNEGATIVE,
+    ActivationSpec,
+    Interval,
+    Param,
+    Properties,
 )
 
-RELU_PAPER = ("Nair & Hinton, 'Rectified Linear Units Improve Restricted Boltzmann Machines', "
-              "ICML 2010; Glorot, Bordes & Bengio, 'Deep Sparse Rectifier Neural Networks', AISTATS 2011")
+RELU_PAPER = (
+    "Nair & Hinton, 'Rectified Linear Units Improve Restricted Boltzmann Machines', "
+    "ICML 2010; Glorot, Bordes & Bengio, 'Deep Sparse Rectifier Neural Networks', AISTATS 2011"
+)
 
-register(ActivationSpec(
-    name="relu",
-    family="relu-like",
-    summary="Rectified linear unit: max(0, x). Units whose input stays negative get no gradient ('die').",
-    fn=F.relu,
-    native="torch.nn.functional.relu",
-    ref=lambda x: np.maximum(x, 0.0),
-    ref_d1=lambda x: R.step(x, at_zero=0.0),
-    formula=r"\max(0, x)",
-    formula_d1=r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
-    output_range=NONNEGATIVE,
-    properties=Properties(monotonic=True, smoothness=0, zero_centred=False),
-    kinks=(0.0,),
-    kink_derivative={0.0: 0.0},
-    limits=(0.0, INF),
-    paper=RELU_PAPER,
-))
+register(
+    ActivationSpec(
+        name="relu",
+        family="relu-like",
+        summary="Rectified linear unit: max(0, x). Units whose input stays negative get no gradient ('die').",
+        fn=F.relu,
+        native="torch.nn.functional.relu",
+        ref=lambda x: np.maximum(x, 0.0),
+        ref_d1=lambda x: R.step(x, at_zero=0.0),
+        formula=r"\max(0, x)",
+        formula_d1=r"\begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
+        output_range=NONNEGATIVE,
+        properties=Properties(monotonic=True, smoothness=0, zero_centred=False),
+        kinks=(0.0,),
+        kink_derivative={0.0: 0.0},
+        limits=(0.0, INF),
+        paper=RELU_PAPER,
+    )
+)
 
-register(ActivationSpec(
-    name="leaky_relu",
-    aliases=("lrelu",),
-    family="relu-like",
-    summary="Leaky ReLU: a small fixed slope for x < 0 keeps every unit's gradient alive.",
-    fn=lambda x, negative_slope: F.leaky_relu(x, negative_slope),
-    native="torch.nn.functional.leaky_relu",
-    ref=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
-    ref_d1=lambda x, negative_slope: np.where(x > 0, 1.0, negative_slope),
-    params=(Param("negative_slope", 0.01, Interval(0.0, INF), doc="Slope for x < 0."),),
-    formula=r"\begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}",
-    formula_d1=r"\begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}",
-    properties=Properties(monotonic=True, smoothness=0, zero_centred=True),
-    kinks=(0.0,),
-    kink_derivative={0.0: 0.01},
-    limits=(-INF, INF),
-    paper="Maas, Hannun & Ng, 'Rectifier Nonlinearities Improve Neural Network Acoustic Models', ICML 2013",
-    test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}),
-))
+register(
+    ActivationSpec(
+        name="leaky_relu",
+        aliases=("lrelu",),
+        family="relu-like",
+        summary="Leaky ReLU: a small fixed slope for x < 0 keeps every unit's gradient alive.",
+        fn=lambda x, negative_slope: F.leaky_relu(x, negative_slope),
+        native="torch.nn.functional.leaky_relu",
+        ref=lambda x, negative_slope: np.where(x > 0, x, negative_slope * x),
+        ref_d1=lambda x, negative_slope: np.where(x > 0, 1.0, negative_slope),
+        params=(Param("negative_slope", 0.01, Interval(0.0, INF), doc="Slope for x < 0."),),
+        formula=r"\begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}",
+        formula_d1=r"\begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}",
+        properties=Properties(monotonic=True, smoothness=0, zero_centred=True),
+        kinks=(0.0,),
+        kink_derivative={0.0: 0.01},
+        limits=(-INF, INF),
+        paper="Maas, Hannun & Ng, 'Rectifier Nonlinearities Improve Neural Network Acoustic Models', ICML 2013",
+        test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}),
+    )
+)
 
 
 def _prelu(x: torch.Tensor, weight: float | torch.Tensor) -> torch.Tensor:
@@ -60,105 +71,129 @@ def _prelu(x: torch.Tensor, weight: float | torch.Tensor) -> torch.Tensor:
     return F.prelu(x, w)
 
 
-register(ActivationSpec(
-    name="prelu",
-    family="relu-like",
-    summary="Parametric ReLU: Leaky ReLU whose negative slope is learned (shared or per channel).",
-    fn=_prelu,
-    native="torch.nn.functional.prelu",
-    ref=lambda x, weight: np.where(x > 0, x, weight * x),
-    ref_d1=lambda x, weight: np.where(x > 0, 1.0, weight),
-    params=(Param("weight", 0.25, Interval(0.0, INF), learnable=True,
-                  doc="Slope for x < 0 (learned; PyTorch's nn.PReLU init)."),),
-    formula=r"\begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
-    formula_d1=r"\begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
-    properties=Properties(monotonic=True, smoothness=0, zero_centred=True),
-    kinks=(0.0,),
-    kink_derivative={0.0: 0.25},
-    limits=(-INF, INF),
-    paper="He, Zhang, Ren & Sun, 'Delving Deep into Rectifiers', ICCV 2015",
-    notes="Same formula as leaky_relu; the only difference is that a is learned.",
-))
+register(
+    ActivationSpec(
+        name="prelu",
+        family="relu-like",
+        summary="Parametric ReLU: Leaky ReLU whose negative slope is learned (shared or per channel).",
+        fn=_prelu,
+        native="torch.nn.functional.prelu",
+        ref=lambda x, weight: np.where(x > 0, x, weight * x),
+        ref_d1=lambda x, weight: np.where(x > 0, 1.0, weight),
+        params=(
+            Param(
+                "weight",
+                0.25,
+                Interval(0.0, INF),
+                learnable=True,
+                doc="Slope for x < 0 (learned; PyTorch's nn.PReLU init).",
+            ),
+        ),
+        formula=r"\begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}",
+        formula_d1=r"\begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+        properties=Properties(monotonic=True, smoothness=0, zero_centred=True),
+        kinks=(0.0,),
+        kink_derivative={0.0: 0.25},
+        limits=(-INF, INF),
+        paper="He, Zhang, Ren & Sun, 'Delving Deep into Rectifiers', ICCV 2015",
+        notes="Same formula as leaky_relu; the only difference is that a is learned.",
+    )
+)
 
-register(ActivationSpec(
-    name="rrelu",
-    family="relu-like",
-    summary="Randomized leaky ReLU: the negative slope is drawn from U(lower, upper) in training "
-            "and fixed to their mean in evaluation.",
-    fn=lambda x, lower, upper, training=False: F.rrelu(x, lower, upper, training=training),
-    native="torch.nn.functional.rrelu",
-    ref=lambda x, lower, upper: np.where(x >= 0, x, 0.5 * (lower + upper) * x),
-    ref_d1=lambda x, lower, upper: np.where(x > 0, 1.0, 0.5 * (lower + upper)),
-    params=(Param("lower", 1 / 8, Interval(0.0, INF), doc="Lower bound of the slope distribution."),
-            Param("upper", 1 / 3, Interval(0.0, INF), doc="Upper bound of the slope distribution."),),
-    constraint=lambda p: None if p["lower"] <= p["upper"] else
-        f"lower ({p['lower']}) must not exceed upper ({p['upper']})",
-    formula=r"\begin{cases} x & x \ge 0 \\ a x & x < 0 \end{cases},\; a \sim U(l, u) \text{ (train)},\; a = \tfrac{l+u}{2} \text{ (eval)}",
-    formula_d1=r"\begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
-    properties=Properties(monotonic=True, smoothness=0, zero_centred=True),
-    kinks=(0.0,),
-    kink_derivative={0.0: 0.5 * (1 / 8 + 1 / 3)},
-    limits=(-INF, INF),
-    stochastic=True,
-    paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', 2015",
-    notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
-))
+register(
+    ActivationSpec(
+        name="rrelu",
+        family="relu-like",
+        summary="Randomized leaky ReLU: the negative slope is drawn from U(lower, upper) in training "
+        "and fixed to their mean in evaluation.",
+        fn=lambda x, lower, upper, training=False: F.rrelu(x, lower, upper, training=training),
+        native="torch.nn.functional.rrelu",
+        ref=lambda x, lower, upper: np.where(x >= 0, x, 0.5 * (lower + upper) * x),
+        ref_d1=lambda x, lower, upper: np.where(x > 0, 1.0, 0.5 * (lower + upper)),
+        params=(
+            Param("lower", 1 / 8, Interval(0.0, INF), doc="Lower bound of the slope distribution."),
+            Param("upper", 1 / 3, Interval(0.0, INF), doc="Upper bound of the slope distribution."),
+        ),
+        constraint=lambda p: (
+            None
+            if p["lower"] <= p["upper"]
+            else f"lower ({p['lower']}) must not exceed upper ({p['upper']})"
+        ),
+        formula=r"\begin{cases} x & x \ge 0 \\ a x & x < 0 \end{cases},\; a \sim U(l, u) \text{ (train)},\; a = \tfrac{l+u}{2} \text{ (eval)}",
+        formula_d1=r"\begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}",
+        properties=Properties(monotonic=True, smoothness=0, zero_centred=True),
+        kinks=(0.0,),
+        kink_derivative={0.0: 0.5 * (1 / 8 + 1 / 3)},
+        limits=(-INF, INF),
+        stochastic=True,
+        paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', 2015",
+        notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
+    )
+)
 
-register(ActivationSpec(
-    name="relu6",
-    family="relu-like",
-    summary="ReLU capped at 6 (MobileNet): robust in low precision.",
-    fn=F.relu6,
-    native="torch.nn.functional.relu6",
-    ref=lambda x: np.clip(x, 0.0, 6.0),
-    ref_d1=lambda x: np.where((x > 0) & (x < 6), 1.0, 0.0),
-    formula=r"\min(\max(0, x), 6)",
-    formula_d1=r"\begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",
-    output_range=Interval(0.0, 6.0),
-    properties=Properties(monotonic=True, smoothness=0, zero_centred=False),
-    kinks=(0.0, 6.0),
-    kink_derivative={0.0: 0.0, 6.0: 0.0},
-    limits=(0.0, 6.0),
-    paper="Howard et al., 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications', 2017",
-))
+register(
+    ActivationSpec(
+        name="relu6",
+        family="relu-like",
+        summary="ReLU capped at 6 (MobileNet): robust in low precision.",
+        fn=F.relu6,
+        native="torch.nn.functional.relu6",
+        ref=lambda x: np.clip(x, 0.0, 6.0),
+        ref_d1=lambda x: np.where((x > 0) & (x < 6), 1.0, 0.0),
+        formula=r"\min(\max(0, x), 6)",
+        formula_d1=r"\begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}",
+        output_range=Interval(0.0, 6.0),
+        properties=Properties(monotonic=True, smoothness=0, zero_centred=False),
+        kinks=(0.0, 6.0),
+        kink_derivative={0.0: 0.0, 6.0: 0.0},
+        limits=(0.0, 6.0),
+        paper="Howard et al., 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications', 2017",
+    )
+)
 
-register(ActivationSpec(
-    name="threshold",
-    family="relu-like",
-    summary="Threshold: x above the threshold, a constant value at or below it.",
-    fn=lambda x, threshold, value: F.threshold(x, threshold, value),
-    native="torch.nn.functional.threshold",
-    ref=lambda x, threshold, value: np.where(x > threshold, x, value),
-    ref_d1=lambda x, threshold, value: np.where(x > threshold, 1.0, 0.0),
-    params=(Param("threshold", 1.0, doc="Inputs at or below it are replaced."),
-            Param("value", 0.0, doc="The replacement value."),),
-    formula=r"\begin{cases} x & x > \theta \\ v & x \le \theta \end{cases}",
-    formula_d1=r"\begin{cases} 1 & x > \theta \\ 0 & x \le \theta \end{cases}",
-    output_range=Interval(0.0, INF),
-    properties=Properties(monotonic=True, smoothness=-1, zero_centred=False),
-    kinks=(1.0,),
-    kink_derivative={1.0: 0.0},
-    limits=(0.0, INF),
-    test_params=({"threshold": -0.5, "value": -2.0},),
-))
+register(
+    ActivationSpec(
+        name="threshold",
+        family="relu-like",
+        summary="Threshold: x above the threshold, a constant value at or below it.",
+        fn=lambda x, threshold, value: F.threshold(x, threshold, value),
+        native="torch.nn.functional.threshold",
+        ref=lambda x, threshold, value: np.where(x > threshold, x, value),
+        ref_d1=lambda x, threshold, value: np.where(x > threshold, 1.0, 0.0),
+        params=(
+            Param("threshold", 1.0, doc="Inputs at or below it are replaced."),
+            Param("value", 0.0, doc="The replacement value."),
+        ),
+        formula=r"\begin{cases} x & x > \theta \\ v & x \le \theta \end{cases}",
+        formula_d1=r"\begin{cases} 1 & x > \theta \\ 0 & x \le \theta \end{cases}",
+        output_range=Interval(0.0, INF),
+        properties=Properties(monotonic=True, smoothness=-1, zero_centred=False),
+        kinks=(1.0,),
+        kink_derivative={1.0: 0.0},
+        limits=(0.0, INF),
+        test_params=({"threshold": -0.5, "value": -2.0},),
+    )
+)
 
-register(ActivationSpec(
-    name="squared_relu",
-    aliases=("relu_squared",),
-    family="relu-like",
-    summary="Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers.",
-    fn=lambda x: torch.square(F.relu(x)),
-    ref=lambda x: np.maximum(x, 0.0) ** 2,
-    ref_d1=lambda x: 2.0 * np.maximum(x, 0.0),
-    formula=r"\max(0, x)^2",
-    formula_d1=r"2 \max(0, x)",
-    output_range=NONNEGATIVE,
-    properties=Properties(monotonic=True, smoothness=1, zero_centred=False),
-    kinks=(0.0,),
-    kink_derivative={0.0: 0.0},
-    limits=(0.0, INF),
-    paper="So et al., 'Primer: Searching for Efficient Transformers for Language Modeling', NeurIPS 2021",
-))
+register(
+    ActivationSpec(
+        name="squared_relu",
+        aliases=("relu_squared",),
+        family="relu-like",
+        summary="Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers.",
+        fn=lambda x: torch.square(F.relu(x)),
+        ref=lambda x: np.maximum(x, 0.0) ** 2,
+        ref_d1=lambda x: 2.0 * np.maximum(x, 0.0),
+        formula=r"\max(0, x)^2",
+        formula_d1=r"2 \max(0, x)",
+        output_range=NONNEGATIVE,
+        properties=Properties(monotonic=True, smoothness=1, zero_centred=False),
+        kinks=(0.0,),
+        kink_derivative={0.0: 0.0},
+        limits=(0.0, INF),
+        paper="So et al., 'Primer: Searching for Efficient Transformers for Language Modeling', NeurIPS 2021",
+    )
+)
 
 # StarReLU's defaults standardise relu(z)^2 for z ~ N(0, 1): E = 1/2 and Var = 3/2 - 1/4 = 5/4,
 # so s = 1/sqrt(5/4) = 2/sqrt(5) and b = -(1/2)/sqrt(5/4) = -1/sqrt(5) (the paper rounds them
@@ -171,31 +206,43 @@ def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor
     return channel(s, x) * torch.square(F.relu(x)) + channel(b, x)
 
 
-register(ActivationSpec(
-    name="star_relu",
-    aliases=("starrelu",),
-    family="relu-like",
-    summary="StarReLU (MetaFormer): s * relu(x)^2 + b, squared ReLU rescaled and shifted so a "
-            "standard normal input gives zero mean and unit variance; s and b are learned.",
-    fn=_star_relu,
-    ref=lambda x, s, b: s * np.maximum(x, 0.0) ** 2 + b,
-    ref_d1=lambda x, s, b: 2.0 * s * np.maximum(x, 0.0),
-    params=(Param("s", STAR_RELU_SCALE, learnable=True,
-                  doc="Scale (learned); 2/sqrt(5) ~ 0.8944 gives unit variance for N(0, 1) input."),
-            Param("b", STAR_RELU_BIAS, learnable=True,
-                  doc="Bias (learned); -1/sqrt(5) ~ -0.4472 gives zero mean for N(0, 1) input."),),
-    formula=r"s \max(0, x)^2 + b",
-    formula_d1=r"2 s \max(0, x)",
-    output_range=Interval(STAR_RELU_BIAS, INF),
-    properties=Properties(monotonic=True, smoothness=1, zero_centred=False),
-    kinks=(0.0,),  # f' is continuous; f'' jumps from 0 to 2s
-    kink_derivative={0.0: 0.0},
-    limits=(STAR_RELU_BIAS, INF),
-    paper="Yu et al., 'MetaFormer Baselines for Vision', IEEE TPAMI 2023 (arXiv:2210.13452)",
-    test_params=({"s": 1.0, "b": 0.0}, {"s": 0.5, "b": 0.25}),
-    notes="The paper derives s, b as above; its reference code initialises s = 1, b = 0 and "
-          "learns them (the first test parameter set). Claims are for the defaults. f(0) = b, "
-          "so it is not zero-centred although N(0, 1) inputs give mean-zero outputs. (0, 1) is a "
-          "fixed point of its moment map but not an attracting one (the map's Jacobian there has "
-          "an eigenvalue ~2.48), so it is not self-normalising in Klambauer's sense.",
-))
+register(
+    ActivationSpec(
+        name="star_relu",
+        aliases=("starrelu",),
+        family="relu-like",
+        summary="StarReLU (MetaFormer): s * relu(x)^2 + b, squared ReLU rescaled and shifted so a "
+        "standard normal input gives zero mean and unit variance; s and b are learned.",
+        fn=_star_relu,
+        ref=lambda x, s, b: s * np.maximum(x, 0.0) ** 2 + b,
+        ref_d1=lambda x, s, b: 2.0 * s * np.maximum(x, 0.0),
+        params=(
+            Param(
+                "s",
+                STAR_RELU_SCALE,
+                learnable=True,
+                doc="Scale (learned); 2/sqrt(5) ~ 0.8944 gives unit variance for N(0, 1) input.",
+            ),
+            Param(
+                "b",
+                STAR_RELU_BIAS,
+                learnable=True,
+                doc="Bias (learned); -1/sqrt(5) ~ -0.4472 gives zero mean for N(0, 1) input.",
+            ),
+        ),
+        formula=r"s \max(0, x)^2 + b",
+        formula_d1=r"2 s \max(0, x)",
+        output_range=Interval(STAR_RELU_BIAS, INF),
+        properties=Properties(monotonic=True, smoothness=1, zero_centred=False),
+        kinks=(0.0,),  # f' is continuous; f'' jumps from 0 to 2s
+        kink_derivative={0.0: 0.0},
+        limits=(STAR_RELU_BIAS, INF),
+        paper="Yu et al., 'MetaFormer Baselines for Vision', IEEE TPAMI 2023 (arXiv:2210.13452)",
+        test_params=({"s": 1.0, "b": 0.0}, {"s": 0.5, "b": 0.25}),
+        notes="The paper derives s, b as above; its reference code initialises s = 1, b = 0 and "
+        "learns them (the first test parameter set). Claims are for the defaults. f(0) = b, "
+        "so it is not zero-centred although N(0, 1) inputs give mean-zero outputs. (0, 1) is a "
+        "fixed point of its moment map but not an attracting one (the map's Jacobian there has "
+        "an eigenvalue ~2.48), so it is not self-normalising in Klambauer's sense.",
+    )
+)
