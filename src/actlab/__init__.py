@@ -9,7 +9,7 @@ Gelu(approximate='none')
 tensor([0., 0.])
 """
 
-from actlab import functional
+from actlab import functional, kernels
 from actlab.adaptive import param_groups
 from actlab.catalog import get, make, names, specs
 from actlab.diagnose import Monitor, find_activations, swap
@@ -19,6 +19,7 @@ __all__ = [
     "Monitor",
     "find_activations",
     "functional",
+    "kernels",
     "get",
     "make",
     "names",

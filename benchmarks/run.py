@@ -1,0 +1,86 @@
+"""`make bench`: every benchmark, as ratios against a baseline measured in the same run.
+
+Writes CSV files to benchmarks/results/ and prints a summary. Nothing here is asserted in
+tests; timings depend on the machine (record it: results carry threads and the CPU model).
+
+    .venv/bin/python benchmarks/run.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import platform
+import sys
+from pathlib import Path
+
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_activations  # noqa: E402
+import bench_kernels  # noqa: E402
+import bench_monitor_overhead  # noqa: E402
+import bench_train_harness  # noqa: E402
+
+RESULTS = HERE / "results"
+
+
+def write_csv(name: str, rows: list[dict]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.csv"
+    machine = {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__}
+    rows = [{**r, **machine} for r in rows]
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = ap.parse_args()
+
+    n = 100_000 if args.quick else 1_000_000
+    rows = []
+    for threads in (1, 2):
+        rows += bench_activations.measure(n=n, threads=threads)
+    print(f"activations ({n:,} float32, 1 and 2 threads) -> {write_csv('activations', rows)}")
+    native = [r for r in rows if r["native_fwd_bwd_ratio"] is not None]
+    worst = min(native, key=lambda r: r["native_fwd_bwd_ratio"])
+    print(
+        f"  native/actlab fwd+bwd time: median "
+        f"{sorted(r['native_fwd_bwd_ratio'] for r in native)[len(native) // 2]:.2f}, "
+        f"worst {worst['native_fwd_bwd_ratio']:.2f} ({worst['name']}, {worst['threads']} thr)"
+    )
+
+    ops_csv, mlp_csv = bench_kernels.run(quick=args.quick)
+    print(f"lean/fewbit kernels vs native, naive, torch.compile and a copy -> {ops_csv}, {mlp_csv}")
+    print("  summary and targets: docs/performance.md")
+
+    harness = bench_train_harness.measure_harness_vs_plain()
+    print(f"training harness vs plain PyTorch loop -> {write_csv('train_harness', [harness])}")
+    print(
+        "  "
+        + ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in harness.items()
+        )
+    )
+
+    overhead = bench_monitor_overhead.measure_monitor_overhead()
+    print(f"diagnose.Monitor overhead -> {write_csv('monitor_overhead', [overhead])}")
+    print(
+        "  "
+        + ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in overhead.items()
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
