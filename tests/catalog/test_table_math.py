@@ -100,7 +100,9 @@ def _with_learnable(spec):
     ]
 
     def f(x, *ps):
-        return spec.apply(x, {**fixed, **{p.name: v for p, v in zip(spec.learnable, ps, strict=True)}})
+        return spec.apply(
+            x, {**fixed, **{p.name: v for p, v in zip(spec.learnable, ps, strict=True)}}
+        )
 
     return f, learn
 

@@ -94,7 +94,9 @@ def test_health_only_observes_and_is_its_own_run():
     assert drop(a.epochs) == drop(b.epochs)  # same weights, same metrics
     assert plain.config_hash != watched.config_hash
     # Without health the hash is the one computed before the field existed (old stores resume).
-    content = {k: v for k, v in plain.to_dict().items() if k not in ("data_dir", "label", "health")}
+    # (impl/bits, added later, are likewise left out of a native run's hash.)
+    unhashed = ("data_dir", "label", "health", "impl", "bits")
+    content = {k: v for k, v in plain.to_dict().items() if k not in unhashed}
     content["schema"] = RUN_SCHEMA
     text = json.dumps(content, sort_keys=True, separators=(",", ":"))
     assert plain.config_hash == hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -201,16 +201,33 @@ def show(name: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("names", nargs=-1, required=True, metavar="NAME [NAME ...]")
+@click.argument("names", nargs=-1, metavar="NAME [NAME ...]")
 @click.option("-d", "--derivative", is_flag=True, help="Add a panel with f′ (autograd).")
 @click.option("-s", "--second", is_flag=True, help="Add a panel with f″ (double autograd).")
 @click.option(
     "--xlim",
     type=(float, float),
-    default=(-5.0, 5.0),
-    show_default=True,
+    default=None,
     metavar="LO HI",
-    help="The x-range to draw.",
+    help="The x-range to draw  [default: -5 5; -4 4 with --from-run].",
+)
+@click.option(
+    "--from-run",
+    "run_id",
+    metavar="RUN_ID",
+    help="Draw the learned activations of a stored run (its config hash; a unique prefix "
+    "will do) instead of NAMEs.",
+)
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    help="With --from-run: the results.sqlite, or the experiment folder, holding the run.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --from-run: the experiment folder (same as --store DIR).",
 )
 @click.option(
     "-o",
@@ -220,7 +237,14 @@ def show(name: str, as_json: bool) -> None:
     help="The image file to write (PNG; .svg and .pdf also work).",
 )
 def plot(
-    names: tuple[str, ...], derivative: bool, second: bool, xlim: tuple[float, float], output: Path
+    names: tuple[str, ...],
+    derivative: bool,
+    second: bool,
+    xlim: tuple[float, float] | None,
+    run_id: str | None,
+    store: Path | None,
+    out_dir: Path | None,
+    output: Path,
 ) -> None:
     """Plot activations (f, and f′/f″ if asked) into one figure.
 
@@ -231,10 +255,41 @@ def plot(
     \b
     Example:
       actlab plot relu leaky_relu:negative_slope=0.2 tanh -d -s --xlim -4 4 -o act.png
+      actlab plot --from-run 3fa2c1 --out runs/learnable -o learned.png
     """
+    if run_id is not None:
+        if names:
+            raise click.UsageError("give NAMEs or --from-run, not both")
+        _plot_run(run_id, store or out_dir, xlim, output)
+        return
+    if not names:
+        raise click.UsageError("give at least one NAME (or --from-run RUN_ID)")
     pairs = [resolve(n) for n in names]
     try:
+        xlim = xlim or (-5.0, 5.0)
         plot_activations(pairs, derivative=derivative, second=second, xlim=xlim, path=output)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    click.echo(f"wrote {output}")
+
+
+def _plot_run(run_id: str, where: Path | None, xlim, output: Path) -> None:
+    """`plot --from-run`: find the run in the store and draw its learned activations."""
+    from actlab.experiments.store import FILENAME, ResultStore
+    from actlab.report.learned_figures import GRID, plot_run
+
+    if where is None:
+        raise click.UsageError("--from-run needs --store FILE.sqlite or --out EXPERIMENT_DIR")
+    directory = where.parent if where.suffix == ".sqlite" else where
+    if not (directory / FILENAME).is_file():
+        raise click.BadParameter(f"no {FILENAME} in {directory}", param_hint="--store/--out")
+    with ResultStore(directory) as results:
+        try:
+            record = results.find_run(run_id)
+        except LookupError as err:
+            raise click.BadParameter(str(err), param_hint="--from-run") from None
+    try:
+        plot_run(record, output, xlim=xlim or GRID)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
     click.echo(f"wrote {output}")

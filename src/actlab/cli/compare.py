@@ -55,7 +55,8 @@ _OPTIONS: list[tuple[str, str, Any, str]] = [
         "activations",
         str,
         "Activations, comma-separated; parameters as name:k=v (leaky_relu:negative_slope=0.1), "
-        "several values swept with | (elu:alpha=0.5|1.0).",
+        "several values swept with | (elu:alpha=0.5|1.0); a kernel implementation as a suffix "
+        "(gelu@fewbit3, relu@lean; see actlab.kernels.available).",
     ),
     ("--baseline", "baseline", str, "Activation the others are tested against (Welch's t-test)."),
     ("--seeds", "seeds", str, "Number of seeds (0..N-1), or an explicit comma-separated list."),

@@ -59,6 +59,10 @@ class RunConfig:
     data_dir: str | None = None
     # Record per-epoch activation health (see actlab.experiments.health).
     health: bool = False
+    # The activation's autograd implementation (`actlab.make(..., impl=, bits=)`); a grid entry
+    # selects it with a suffix: `gelu@lean`, `gelu@fewbit3`.
+    impl: str = "native"
+    bits: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -75,6 +79,9 @@ class RunConfig:
         # key is left out so that hashes (and stores) from before the field existed stay valid.
         if not self.health:
             del content["health"]
+        # Likewise the kernel keys: a native run keeps the hash it had before they existed.
+        if self.impl == "native" and self.bits is None:
+            del content["impl"], content["bits"]
         content["schema"] = RUN_SCHEMA
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -2,7 +2,9 @@
 
 `run_experiment(config)` is what `actlab compare` calls. The output directory receives
 `results.sqlite` (the store), `summary.csv`, `summary.json`, `epochs.csv` (and `health.csv`
-when runs recorded health), PNG figures and `report.html`. Running it again on the same directory re-runs only what has not finished.
+when runs recorded health), PNG figures (learned activation shapes too, when an activation
+has learnable parameters) and `report.html`. Running it again on the same directory re-runs
+only what has not finished.
 """
 
 from __future__ import annotations
@@ -158,6 +160,7 @@ def write_outputs(result: ExperimentResult) -> dict[str, Path]:
     from actlab.report.experiment_figures import write_figures
     from actlab.report.health_figures import write_depth_figures, write_health_figures
     from actlab.report.html import write_report
+    from actlab.report.learned_figures import write_learned_figures
 
     out = result.out
     files = {
@@ -171,6 +174,7 @@ def write_outputs(result: ExperimentResult) -> dict[str, Path]:
         files["health_csv"] = write_health_csv(result.records, out / HEALTH_CSV)
     figures = write_figures(result.records, result.summary, out)
     figures += write_health_figures(result.records, result.summary, out)
+    figures += write_learned_figures(result.records, result.summary, out)
     overview = write_depth_figures(result.records, result.summary, out)
     files.update({f"figure:{fig.path.name}": fig.path for fig in [*overview, *figures]})
     files["report"] = write_report(result, figures, out / REPORT_HTML, overview=overview)

@@ -2,6 +2,8 @@
 
 An activation entry may sweep a parameter with ``|``: ``"elu:alpha=0.5|1.0"`` is two
 activations, ``elu:alpha=0.5`` and ``elu:alpha=1.0``; several swept parameters multiply.
+A suffix ``@impl`` picks the autograd implementation (`actlab.kernels`): ``gelu@lean``,
+``gelu@fewbit3`` (``@fewbit`` alone means 3 bits); without one the run is native.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ class ActivationChoice:
     name: str
     overrides: dict[str, Any]
     params: dict[str, Any]
+    impl: str = "native"
+    bits: int | None = None
 
 
 def format_activation(name: str, overrides: dict[str, Any]) -> str:
@@ -37,6 +41,28 @@ def _format_value(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def _kernel_suffix(suffix: str, name: str) -> tuple[str, int | None, str]:
+    """``"fewbit3"`` -> ``("fewbit", 3, "@fewbit3")``; checked against what `name` offers."""
+    from actlab.kernels import DEFAULT_BITS, available
+
+    impl, bits = suffix.strip(), None
+    if impl.startswith("fewbit"):
+        digits = impl[len("fewbit") :]
+        if digits and not digits.isdigit():
+            raise ValueError(f"@{suffix}: write fewbit then a bit count 1-8, e.g. @fewbit3")
+        impl, bits = "fewbit", int(digits) if digits else DEFAULT_BITS
+        if not 1 <= bits <= 8:
+            raise ValueError(f"@{suffix}: bits must be in [1, 8], got {bits}")
+    offered = available(name)
+    if impl not in offered:
+        raise ValueError(
+            f"impl {impl!r} is not available for {name}; choose @{', @'.join(offered)}"
+        )
+    if impl == "native":
+        return impl, None, ""
+    return impl, bits, "@" + impl + (str(bits) if bits is not None else "")
 
 
 def _sweep(text: str) -> list[str]:
@@ -62,14 +88,18 @@ def activation_choices(entries: Iterable[str], what: str = "activations") -> lis
     for entry in entries:
         if not isinstance(entry, str):
             raise ConfigError(f"{what}: expected an activation such as 'relu', got {entry!r}")
-        for text in _sweep(entry):
+        body, _, suffix = entry.partition("@")
+        for text in _sweep(body):
             try:
                 name, overrides = parse_activation(text)
                 params = get(name).bind(**overrides)
+                impl, bits, shown = _kernel_suffix(suffix or "native", name)
             except (ValueError, TypeError, KeyError) as error:
-                raise ConfigError(f"{what}: {text!r}: {error}") from None
-            label = format_activation(name, overrides)
-            choices.append(ActivationChoice(label, name, overrides, params))
+                raise ConfigError(
+                    f"{what}: {text + (suffix and '@' + suffix)!r}: {error}"
+                ) from None
+            label = format_activation(name, overrides) + shown
+            choices.append(ActivationChoice(label, name, overrides, params, impl, bits))
     return choices
 
 
@@ -101,6 +131,8 @@ def expand(config: ExperimentConfig) -> list[RunConfig]:
                         dataset_options=dict(config.dataset_options.get(dataset, {})),
                         data_dir=str(config.data_dir) if config.data_dir is not None else None,
                         health=config.health,
+                        impl=choice.impl,
+                        bits=choice.bits,
                     )
                 )
     return runs

@@ -87,6 +87,8 @@ def model_kwargs(config: RunConfig, dataset) -> dict[str, Any]:
         "depth": config.depth,
         "init": config.init,
         "dropout": config.dropout,
+        "impl": config.impl,
+        "bits": config.bits,
     }
 
 
@@ -115,19 +117,22 @@ def _resolved_device(device: str) -> str:
 def execute_run(config: RunConfig) -> RunRecord:
     """Data -> model -> training for one config. An exception becomes a 'failed' record."""
     from actlab.experiments.health import build_and_train_with_health
+    from actlab.experiments.learned import capture
     from actlab.train import build_and_train
 
     started, clock = _now(), time.perf_counter()
     epochs: list[dict[str, float]] = []
     health: list[dict[str, Any]] = []
+    learned: tuple = ()
     error = None
     try:
         dataset = load_dataset(config)
         kwargs, setup = model_kwargs(config, dataset), train_config(config)
         if config.health:
-            _, metrics, health = build_and_train_with_health(dataset, kwargs, setup)
+            model, metrics, health = build_and_train_with_health(dataset, kwargs, setup)
         else:
-            _, metrics = build_and_train(dataset, kwargs, setup)
+            model, metrics = build_and_train(dataset, kwargs, setup)
+        learned = capture(model)  # empty unless the activation has learnable parameters
         epochs = [{k: float(getattr(m, k)) for k in EPOCH_FIELDS} for m in metrics]
         for row in epochs:
             row["epoch"] = int(row["epoch"])
@@ -144,6 +149,7 @@ def execute_run(config: RunConfig) -> RunRecord:
         epochs=tuple(epochs),
         error=error,
         health=tuple(health) if error is None else (),
+        learned=learned if error is None else (),
     )
 
 

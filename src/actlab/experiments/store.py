@@ -2,8 +2,10 @@
 
 `runs` holds one row per run (keyed by the run's config hash), `epochs` one row per run ×
 epoch and `health` (runs with `health` on) one row per run × epoch × activation layer; a store
-made before the `health` table existed gains it, empty, when opened. A run with its epochs
-and health rows is written in one transaction when the run finishes, so a process killed at
+made before the `health` or `activation_params` table existed gains it, empty, when opened.
+`activation_params` holds, for runs whose activation has learnable parameters, one row per
+learnable activation layer: spec name, fixed params and the trained values (JSON). A run with its epochs
+health and learned-parameter rows is written in one transaction when the run finishes, so a process killed at
 any moment leaves every finished run intact and no half-written one. WAL journaling keeps
 those commits cheap; `synchronous=FULL` makes each one durable once `commit` returns.
 Only the experiment's main process writes; workers hand their records back to it.
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from actlab.experiments.config import RunConfig
+from actlab.experiments.learned import LearnedActivation
 
 FILENAME = "results.sqlite"
 EPOCH_FIELDS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
@@ -79,6 +82,15 @@ CREATE TABLE IF NOT EXISTS health (
     out_var       REAL,
     PRIMARY KEY (config_hash, epoch, layer)
 );
+CREATE TABLE IF NOT EXISTS activation_params (
+    config_hash  TEXT NOT NULL REFERENCES runs (config_hash) ON DELETE CASCADE,
+    layer        INTEGER NOT NULL,
+    layer_path   TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    fixed_json   TEXT NOT NULL,
+    learned_json TEXT NOT NULL,
+    PRIMARY KEY (config_hash, layer)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -89,7 +101,8 @@ class RunRecord:
 
     `epochs` holds dicts with the keys of `EPOCH_FIELDS`; epochs count from 1. `health` holds
     dicts with the keys of `HEALTH_FIELDS` (layers count from 1 in forward order; NaN where a
-    statistic was not measured), empty unless the run recorded health.
+    statistic was not measured), empty unless the run recorded health. `learned` holds the
+    trained learnable activations (`actlab.experiments.learned.capture`), empty for fixed ones.
     """
 
     config: RunConfig
@@ -103,6 +116,7 @@ class RunRecord:
     error: str | None = None
     config_hash: str = field(default="")
     health: tuple[dict[str, Any], ...] = ()
+    learned: tuple[LearnedActivation, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.config_hash:
@@ -162,8 +176,19 @@ class ResultStore:
         )
         epochs = [(record.config_hash, *(e[k] for k in EPOCH_FIELDS)) for e in record.epochs]
         health = [(record.config_hash, *(h[k] for k in HEALTH_FIELDS)) for h in record.health]
+        learned = [
+            (
+                record.config_hash,
+                a.layer,
+                a.path,
+                a.name,
+                json.dumps(a.fixed, sort_keys=True),
+                json.dumps(a.learned, sort_keys=True),
+            )
+            for a in record.learned
+        ]
         with self._transaction():
-            # The cascade removes an earlier attempt's epochs and health rows too.
+            # The cascade removes an earlier attempt's epochs, health and learned rows too.
             self._db.execute("DELETE FROM runs WHERE config_hash = ?", (record.config_hash,))
             self._db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(row))})", row)
             self._db.executemany("INSERT INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?)", epochs)
@@ -172,6 +197,7 @@ class ResultStore:
                 f"INSERT INTO health (config_hash, {', '.join(HEALTH_FIELDS)}) VALUES ({marks})",
                 health,
             )
+            self._db.executemany("INSERT INTO activation_params VALUES (?, ?, ?, ?, ?, ?)", learned)
 
     def set_meta(self, key: str, value: Any) -> None:
         with self._transaction():
@@ -212,6 +238,7 @@ class ResultStore:
             # SQLite stores NaN as NULL; give back the NaN that was written.
             values = [math.nan if v is None else v for v in row[1:]]
             health.setdefault(row[0], []).append(dict(zip(HEALTH_FIELDS, values, strict=True)))
+        learned = self._learned()
         records = []
         for h, cfg, status, started, finished, seconds, va, vt, vp, machine, error in rows:
             if wanted is not None and h not in wanted:
@@ -229,9 +256,37 @@ class ResultStore:
                     error=error,
                     config_hash=h,
                     health=tuple(health.get(h, [])),
+                    learned=tuple(learned.get(h, [])),
                 )
             )
         return records
+
+    def _learned(self) -> dict[str, list[LearnedActivation]]:
+        out: dict[str, list[LearnedActivation]] = {}
+        for h, layer, path, name, fixed, learned in self._db.execute(
+            "SELECT config_hash, layer, layer_path, name, fixed_json, learned_json"
+            " FROM activation_params ORDER BY config_hash, layer"
+        ):
+            row = LearnedActivation(layer, path, name, json.loads(fixed), json.loads(learned))
+            out.setdefault(h, []).append(row)
+        return out
+
+    def find_run(self, prefix: str) -> RunRecord:
+        """The run whose config hash starts with `prefix` (LookupError if none or several)."""
+        hashes = sorted(r[0] for r in self._db.execute("SELECT config_hash FROM runs"))
+        matches = [h for h in hashes if prefix and h.startswith(prefix)]
+        if len(matches) == 1:
+            return self.records(matches)[0]
+        if matches:
+            raise LookupError(
+                f"run id {prefix!r} is ambiguous in {self.path}: it starts "
+                f"{len(matches)} runs ({', '.join(m[:12] for m in matches[:5])}, ...)"
+            )
+        listing = ", ".join(h[:12] for h in hashes[:8]) + (" ..." if len(hashes) > 8 else "")
+        raise LookupError(
+            f"no run {prefix!r} in {self.path}; "
+            + (f"its {len(hashes)} runs include: {listing}" if hashes else "it holds no runs")
+        )
 
 
 class _Transaction:

@@ -56,10 +56,16 @@ def _probe(module: nn.Module, shape: tuple[int, ...], what: str) -> tuple[int, .
 class _Builder:
     """Appends layers while tracking the per-sample shape."""
 
-    def __init__(self, input_shape: tuple[int, ...], activation: str, params: dict[str, Any]):
+    def __init__(
+        self,
+        input_shape: tuple[int, ...],
+        activation: str,
+        params: dict[str, Any],
+        kernel: dict[str, Any],
+    ):
         self.layers: list[nn.Module] = []
         self.shape = input_shape
-        self.activation, self.params = activation, params
+        self.activation, self.params, self.kernel = activation, params, kernel
         spec = get(activation)
         self.self_normalising = bool(spec.properties and spec.properties.self_normalising)
 
@@ -68,7 +74,8 @@ class _Builder:
         self.layers.append(module)
 
     def add_activation(self, where: str) -> None:
-        self.add(make(self.activation, **self.params), f"activation {self.activation!r} {where}")
+        module = make(self.activation, **self.kernel, **self.params)
+        self.add(module, f"activation {self.activation!r} {where}")
 
     def add_dropout(self, p: float) -> None:
         if p > 0:  # AlphaDropout keeps SELU's mean 0 / variance 1 fixed point; Dropout does not
@@ -112,6 +119,8 @@ def build_model(
     init: str = "auto",
     dropout: float = 0.0,
     channels: Sequence[int] | None = None,
+    impl: str = "native",
+    bits: int | None = None,
 ) -> nn.Sequential:
     """Build a `kind` model ("mlp" or "cnn") for per-sample `input_shape` and `num_classes`.
 
@@ -123,6 +132,8 @@ def build_model(
         dropout: probability after each hidden dense activation, in [0, 1); SELU-like
             (self-normalising) activations get AlphaDropout.
         channels: conv widths, cnn only (default (32, 32, 32) for sequences, (32, 64) images).
+        impl, bits: the activation's autograd implementation, as in `actlab.make` ("native",
+            "lean", or "fewbit" with `bits`-bit codes; see `actlab.kernels`).
 
     The random weights come from torch's global generator: seed it first (the trainer's
     `build_and_train` does) for a reproducible model.
@@ -153,7 +164,10 @@ def build_model(
     scheme = resolve_init(init, activation)
     get(activation).bind(**params)  # bad names or values fail here, before any layer is built
 
-    b = _Builder(shape, activation, params)
+    kernel = {"impl": impl, "bits": bits}
+    if impl != "native" or bits is not None:
+        make(activation, **kernel, **params)  # a bad impl or bits fails here, like a bad param
+    b = _Builder(shape, activation, params, kernel)
     if kind == "cnn":
         _conv_stack(b, channels)
     b.dense_head(hidden, depth, float(dropout), num_classes)
