@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_activations  # noqa: E402
 import bench_kernels  # noqa: E402
+import bench_learnable_cost  # noqa: E402
 import bench_monitor_overhead  # noqa: E402
 import bench_train_harness  # noqa: E402
 
@@ -71,6 +72,13 @@ def main() -> None:
             f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in harness.items()
         )
     )
+
+    cost = bench_learnable_cost.measure_learnable_cost(steps=50 if args.quick else 200)
+    print(f"learnable activations vs their fixed start -> {write_csv('learnable_cost', cost)}")
+    for r in cost:
+        print(
+            f"  {r['learnable']}: +{r['params_added']} params, {r['step_time_ratio']:.2f}x step time"
+        )
 
     overhead = bench_monitor_overhead.measure_monitor_overhead()
     print(f"diagnose.Monitor overhead -> {write_csv('monitor_overhead', [overhead])}")

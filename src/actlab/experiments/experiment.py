@@ -196,25 +196,7 @@ EPOCH_COLUMNS = ("run", "dataset", "model", "depth", "hidden", "activation", "se
 
 def write_epochs_csv(records: Sequence[RunRecord], path: Path) -> Path:
     """Tidy: one row per finished run × epoch; `run` is the run's config hash."""
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EPOCH_COLUMNS)
-        for r in sorted(records, key=lambda r: (r.config.setting, r.config.label, r.config.seed)):
-            c = r.config
-            for e in r.epochs:
-                writer.writerow(
-                    [
-                        r.config_hash,
-                        c.dataset,
-                        c.model,
-                        c.depth,
-                        c.hidden,
-                        c.label,
-                        c.seed,
-                        *(_csv_value(e[k]) for k in EPOCH_FIELDS),
-                    ]
-                )
-    return path
+    return _write_tidy(records, path, EPOCH_COLUMNS, EPOCH_FIELDS, lambda r: r.epochs)
 
 
 HEALTH_COLUMNS = ("run", "dataset", "model", "depth", "hidden", "activation", "seed")
@@ -223,25 +205,27 @@ HEALTH_COLUMNS = ("run", "dataset", "model", "depth", "hidden", "activation", "s
 def write_health_csv(records: Sequence[RunRecord], path: Path) -> Path:
     """Tidy: one row per run × epoch × activation layer; `activation` is the run's label and
     `layer_activation` the watched layer's own activation."""
+    fields = ["layer_activation" if k == "activation" else k for k in HEALTH_FIELDS]
+    header = [*HEALTH_COLUMNS, *fields]
+    return _write_tidy(records, path, header, HEALTH_FIELDS, lambda r: r.health)
+
+
+def _write_tidy(
+    records: Sequence[RunRecord],
+    path: Path,
+    header: Sequence[str],
+    fields: Sequence[str],
+    rows_of: Callable[[RunRecord], Sequence[dict[str, Any]]],
+) -> Path:
+    """One CSV row per item of `rows_of(run)`, led by the run's identifying columns."""
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        fields = ["layer_activation" if k == "activation" else k for k in HEALTH_FIELDS]
-        writer.writerow([*HEALTH_COLUMNS, *fields])
+        writer.writerow(header)
         for r in sorted(records, key=lambda r: (r.config.setting, r.config.label, r.config.seed)):
             c = r.config
-            for h in r.health:
-                writer.writerow(
-                    [
-                        r.config_hash,
-                        c.dataset,
-                        c.model,
-                        c.depth,
-                        c.hidden,
-                        c.label,
-                        c.seed,
-                        *(_csv_value(h[k]) for k in HEALTH_FIELDS),
-                    ]
-                )
+            lead = [r.config_hash, c.dataset, c.model, c.depth, c.hidden, c.label, c.seed]
+            for item in rows_of(r):
+                writer.writerow([*lead, *(_csv_value(item[k]) for k in fields)])
     return path
 
 
