@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench docs lint venv clean
+.PHONY: demo test bench docs lint venv clean
 
 venv: $(STAMP)
 
@@ -22,10 +22,7 @@ demo: $(STAMP)
 
 # pytest exits 5 when it collected no test: that is a failure here, never a silent pass.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -m "not slow"
-
-test-slow: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -m slow
+	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
