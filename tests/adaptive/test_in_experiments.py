@@ -13,9 +13,10 @@ import actlab
 from actlab.cli import main
 from actlab.experiments import from_dict, run_experiment
 from actlab.experiments.learned import capture, channel_curves, rebuild
-from actlab.experiments.runner import LocalRunner, load_dataset, model_kwargs, train_config
+from actlab.experiments.runner import load_dataset, model_kwargs, train_config
 from actlab.experiments.store import FILENAME, ResultStore
 from actlab.train import build_and_train
+from tests.experiments.runners import CountingRunner
 
 TINY = {
     "dataset": "digits",
@@ -25,16 +26,6 @@ TINY = {
     "hidden": 16,
     "workers": 1,
 }
-
-
-class CountingRunner(LocalRunner):
-    def __init__(self) -> None:
-        super().__init__(workers=1)
-        self.given: list = []
-
-    def run(self, configs):
-        self.given.extend(configs)
-        yield from super().run(configs)
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 
 from actlab.experiments import from_dict, run_experiment
 from actlab.experiments.experiment import ExperimentError
-from actlab.experiments.runner import LocalRunner
 from actlab.experiments.store import FILENAME
+from tests.experiments.runners import CountingRunner
 
 TINY = {
     "dataset": "digits",
@@ -24,18 +24,6 @@ TINY = {
     "hidden": 16,
     "workers": 1,
 }
-
-
-class CountingRunner(LocalRunner):
-    """The local runner, remembering which configs it was asked to run."""
-
-    def __init__(self) -> None:
-        super().__init__(workers=1)
-        self.given: list = []
-
-    def run(self, configs):
-        self.given.extend(configs)
-        yield from super().run(configs)
 
 
 def _rows(out):

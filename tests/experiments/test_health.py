@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from actlab.cli.compare import compare
 from actlab.experiments import ResultStore, expand, from_dict, run_experiment
 from actlab.experiments.config import RUN_SCHEMA
-from actlab.experiments.runner import LocalRunner, execute_run
+from actlab.experiments.runner import execute_run
 from actlab.experiments.store import FILENAME, HEALTH_FIELDS
+from tests.experiments.runners import CountingRunner
 
 from ._records import record
 
@@ -28,16 +29,6 @@ TINY = {
     "hidden": 16,
     "workers": 1,
 }
-
-
-class CountingRunner(LocalRunner):
-    def __init__(self) -> None:
-        super().__init__(workers=1)
-        self.given: list = []
-
-    def run(self, configs):
-        self.given.extend(configs)
-        yield from super().run(configs)
 
 
 def _health_rows(out) -> list[tuple]:

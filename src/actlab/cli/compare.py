@@ -95,6 +95,26 @@ def _add_options(func):
     return func
 
 
+def results_dir_options(kind: str):
+    """--out DIR (default runs/<kind>-<timestamp>, re-used to resume) and --fresh."""
+
+    def add(func):
+        func = click.option(
+            "--fresh", is_flag=True, help="Delete earlier results in --out and start over."
+        )(func)
+        return click.option(
+            "--out",
+            "out",
+            type=click.Path(file_okay=False),
+            default=None,
+            show_default=f"runs/{kind}-<timestamp>",
+            help="Directory for results.sqlite, CSVs, figures and report.html. Re-using a "
+            "directory resumes: finished runs are skipped.",
+        )(func)
+
+    return add
+
+
 def _given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
     """Only flags the user typed override a --config file; the others keep its values."""
     explicit = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
@@ -109,16 +129,7 @@ def _given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[st
     help="YAML file with experiment settings; flags given on the command line override it.",
 )
 @_add_options
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False),
-    default=None,
-    show_default="runs/compare-<timestamp>",
-    help="Directory for results.sqlite, CSVs, figures and report.html. Re-using a "
-    "directory resumes: finished runs are skipped.",
-)
-@click.option("--fresh", is_flag=True, help="Delete earlier results in --out and start over.")
+@results_dir_options("compare")
 @click.option(
     "--health",
     "health",
@@ -159,7 +170,7 @@ def compare(
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     try:
-        result = _run(config, fresh)
+        result = run_with_progress(config, fresh)
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -174,7 +185,8 @@ def compare(
         )
 
 
-def _run(config: ExperimentConfig, fresh: bool) -> ExperimentResult:
+def run_with_progress(config: ExperimentConfig, fresh: bool) -> ExperimentResult:
+    """run_experiment with a rich progress bar on stderr (hidden when not a terminal)."""
     err = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),

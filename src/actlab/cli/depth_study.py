@@ -17,9 +17,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from actlab.cli.compare import _run
+from actlab.cli.compare import results_dir_options, run_with_progress
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
-from actlab.experiments.config import _split_list
+from actlab.experiments.config import split_list
 from actlab.experiments.health import depth_rows
 
 DEFAULTS = {
@@ -77,15 +77,7 @@ DEFAULTS = {
     show_default=True,
     help="Parallel worker processes (1 = run in this process).",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    show_default="runs/depth-study-<timestamp>",
-    help="Directory for results.sqlite, CSVs, figures and report.html; re-using it "
-    "resumes (finished runs are skipped).",
-)
-@click.option("--fresh", is_flag=True, help="Delete earlier results in --out and start over.")
+@results_dir_options("depth-study")
 @click.option(
     "--json",
     "as_json",
@@ -115,7 +107,7 @@ def depth_study(
     few minutes on 2 CPU cores. The table's 'grad first/last' is the final-epoch gradient
     norm at the first activation layer divided by that at the last (≪ 1: vanishing).
     """
-    names = _split_list(activations)
+    names = split_list(activations)
     if out is None:
         out = str(Path("runs") / f"depth-study-{datetime.now().strftime('%Y%m%d-%H%M%S')}")
     values = {
@@ -140,7 +132,7 @@ def depth_study(
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     try:
-        result = _run(config, fresh)
+        result = run_with_progress(config, fresh)
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     rows = depth_rows(result.records)

@@ -210,7 +210,7 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _split_list(text: str) -> list[str]:
+def split_list(text: str) -> list[str]:
     """Split ``"relu,elu:alpha=0.5,beta=2,gelu"`` at commas that start a new activation.
 
     A piece holding ``=`` but no ``:`` continues the previous activation's parameter list.
@@ -228,7 +228,7 @@ def _normalise(name: str, value: Any) -> Any:
     """Turn the forms a user may write (a comma string, a single value) into the field's type."""
     if name in ("datasets", "models", "activations", "depths"):
         if isinstance(value, str):
-            value = _split_list(value) if name == "activations" else value.split(",")
+            value = split_list(value) if name == "activations" else value.split(",")
             value = [v.strip() for v in value if v.strip()]
         elif not isinstance(value, list | tuple):
             value = [value]
