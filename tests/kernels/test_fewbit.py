@@ -1,10 +1,11 @@
 """impl='fewbit': exact forward, k-bit memory, gradient error as the DP table predicts."""
 
+import numpy as np
 import pytest
 import torch
 
 import actlab
-from actlab.kernels import fewbit_table, kernel, relative_rms_error
+from actlab.kernels import compiled, fewbit_table, kernel, relative_rms_error
 from tests.kernels.conftest import saved_bytes
 
 REQUIRED = ["gelu", "silu", "mish", "elu", "softplus", "sigmoid", "tanh"]
@@ -21,9 +22,17 @@ def _measured_mse(name: str, bits: int) -> float:
 
 
 @pytest.mark.parametrize("name", REQUIRED)
-def test_forward_is_exact(name):
-    x = torch.randn(1001)
-    assert torch.equal(kernel(name, impl="fewbit")(x), actlab.get(name)(x))
+def test_forward_is_exact(name, backend):
+    """Only the backward is approximated. The forward is PyTorch's own kernel, bit for bit, or
+    where a fused kernel computes it (mish), f within 3 float32 epsilons of the reference."""
+    x = torch.randn(1001, requires_grad=True)
+    y = kernel(name, impl="fewbit")(x).detach()
+    if compiled.route("smooth", name, "cpu", torch.float32) < 0:
+        assert torch.equal(y, actlab.get(name)(x).detach())
+        return
+    ref = actlab.get(name).reference(x.detach().double().numpy())
+    err = np.abs(y.double().numpy() - ref) / np.maximum(np.abs(ref), 1)
+    assert err.max() <= 3 * 2.0**-23
 
 
 @pytest.mark.parametrize("name", REQUIRED)

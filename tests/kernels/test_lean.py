@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -41,7 +42,7 @@ def _param_sets(spec):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("name", MASK_KERNELS)
-def test_mask_kernels_match_native_gradients_bit_for_bit(name, dtype):
+def test_mask_kernels_match_native_gradients_bit_for_bit(name, dtype, backend):
     spec = actlab.get(name)
     for params in _param_sets(spec):
         x = _inputs(spec, params, dtype)
@@ -84,15 +85,35 @@ def test_closed_form_derivatives_match_autograd_of_the_catalogue_in_float64(name
         torch.testing.assert_close(DERIVATIVES[name](finite, **params), ref, rtol=1e-12, atol=1e-14)
 
 
+FLOAT32_EPS = 2.0**-23
+
+
+def _mixed_error(values: torch.Tensor, reference: np.ndarray) -> float:
+    """max |value - ref| / max(|ref|, 1), in float32 epsilons (relative above 1, absolute
+    below: an activation's zero crossings make a pure relative error meaningless)."""
+    err = np.abs(values.detach().double().numpy() - reference) / np.maximum(np.abs(reference), 1)
+    return float(err.max() / FLOAT32_EPS)
+
+
 @pytest.mark.parametrize("name", RECOMPUTE_KERNELS)
-def test_recompute_kernels_match_catalogue_in_float32(name):
+def test_recompute_kernels_are_accurate_in_float32(name, backend):
+    """f and f' within a few float32 epsilons of the float64 reference (the catalogue's
+    composite measures f <= 1.5 eps, f' <= 9.6 eps; the fused kernels f, f' <= 2 eps), and the
+    same limits and NaNs at the special inputs."""
     spec = actlab.get(name)
-    x = _inputs(spec, spec.defaults, torch.float32)
+    x = torch.cat([_inputs(spec, spec.defaults, torch.float32), torch.linspace(-30, 30, 60001)])
     y0, g0 = _grad(lambda z: spec(z), x)
     y1, g1 = _grad(kernel(name, impl="lean"), x)
-    assert torch.equal(y0.nan_to_num(7.0), y1.nan_to_num(7.0))
-    keep = ~x.isnan() & ~(x.isinf() & (name == "mish"))
-    torch.testing.assert_close(g1[keep], g0[keep], rtol=4e-7, atol=1e-6, equal_nan=True)
+    upstream = torch.randn(x.shape, generator=torch.Generator().manual_seed(1), dtype=x.dtype)
+    finite = x.isfinite()
+    xs = x[finite].double().numpy()
+    assert _mixed_error(y1[finite], spec.reference(xs)) <= 3
+    d1 = spec.reference_d1(xs) * upstream[finite].double().numpy()
+    assert _mixed_error(g1[finite], d1) <= (3 if backend == "compiled" else 12)
+    assert torch.equal(y0[~finite].nan_to_num(7.0), y1[~finite].nan_to_num(7.0))
+    infinite = x.isinf() & (name != "mish")  # native mish' is NaN at ±inf; lean gives the limit
+    assert torch.equal(g0[infinite].nan_to_num(7.0), g1[infinite].nan_to_num(7.0))
+    assert g1[x.isnan()].isnan().all()
 
 
 def test_lean_mish_gives_the_limits_at_infinity():
@@ -128,7 +149,7 @@ def test_recompute_kernels_keep_only_the_input(name):
 
 
 @pytest.mark.parametrize("name", ["relu", "leaky_relu", "hardtanh", "serf", "elish", "gcu"])
-def test_lean_double_backward_is_exact(name):
+def test_lean_double_backward_is_exact(name, backend):
     x = torch.randn(40, dtype=torch.float64, generator=torch.Generator().manual_seed(3)) * 3
     x = x.requires_grad_(True)
     assert torch.autograd.gradgradcheck(kernel(name, impl="lean"), (x,))

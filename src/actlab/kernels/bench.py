@@ -1,6 +1,8 @@
 """Measuring the kernels: time, bandwidth against a same-run memory copy, and bytes kept.
 
-Timings are medians over `repeats` runs after one warm-up. Bandwidth counts the fewest bytes
+Timings are medians over `repeats` rounds after a warm-up round, the variants of one
+activation timed round-robin so that load drift falls on all alike. "fwd" is the inference
+forward (no autograd); "fwd_bwd" a training forward and its backward. Bandwidth counts the fewest bytes
 an elementwise op must move in float32: forward reads x and writes y (8 bytes/element);
 forward+backward also reads the upstream gradient and writes the input gradient (16 in all,
 whatever the impl keeps; what it keeps is reported separately). `vs_copy` is the achieved
@@ -9,43 +11,69 @@ bandwidth divided by that of `torch.Tensor.copy_` on the same size, measured in 
 
 from __future__ import annotations
 
+import csv
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 import actlab
+from actlab.catalog.entries.smooth_gated import QUICK_GELU_SCALE
+from actlab.kernels import compiled
+from actlab.kernels.lean import MASK_KERNELS, RECOMPUTE_KERNELS
 from actlab.kernels.select import kernel
 
 Fn = Callable[[torch.Tensor], torch.Tensor]
 
+
+def _elish_naive(x: torch.Tensor) -> torch.Tensor:
+    return torch.where(x >= 0, x, torch.expm1(x)) * torch.sigmoid(x)
+
+
 # Hand-written compositions that a user would write without actlab (autograd keeps their
-# intermediates); None where PyTorch has the op.
+# intermediates). mish has a PyTorch kernel; its composition is here for comparison.
 NAIVE: dict[str, Fn] = {
     "mish": lambda x: x * torch.tanh(F.softplus(x)),
     "serf": lambda x: x * torch.erf(F.softplus(x)),
     "tanhexp": lambda x: x * torch.tanh(torch.exp(x)),
+    "smish": lambda x: x * torch.tanh(torch.log1p(torch.sigmoid(x))),
+    "logish": lambda x: x * torch.log1p(torch.sigmoid(x)),
+    "quick_gelu": lambda x: x * torch.sigmoid(QUICK_GELU_SCALE * x),
+    "gcu": lambda x: x * torch.cos(x),
+    "elish": _elish_naive,
+    "squareplus": lambda x: (x + torch.sqrt(x * x + 4.0)) / 2,  # b = 4, the default
 }
+# Every entry with a lean impl, and the fewbit headline entries.
 OPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("relu", ("native", "lean")),
-    ("gelu", ("native", "fewbit")),
-    ("silu", ("native", "fewbit")),
+    *((name, ("native", "lean")) for name in MASK_KERNELS),
     ("mish", ("native", "lean", "fewbit")),
     ("serf", ("native", "lean", "fewbit")),
-    ("tanhexp", ("native", "lean")),
+    *((name, ("native", "lean")) for name in RECOMPUTE_KERNELS if name not in ("mish", "serf")),
+    ("gelu", ("native", "fewbit")),
+    ("silu", ("native", "fewbit")),
 )
+QUICK_OPS = tuple(op for op in OPS if op[0] in ("relu", "leaky_relu", "mish", "serf", "gelu"))
+
+
+def _interleaved_medians(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each run, timed round-robin (one of each per round) after a warm-up
+    round, so that drift in the machine's load falls on every variant alike."""
+    for run in runs.values():
+        run()  # warm-up (and compilation for torch.compile)
+    times: dict[str, list[float]] = {key: [] for key in runs}
+    for _ in range(repeats):
+        for key, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[key].append(time.perf_counter() - start)
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
 def _median_seconds(run: Callable[[], object], repeats: int) -> float:
-    run()  # warm-up (and compilation for torch.compile)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return _interleaved_medians({"run": run}, repeats)["run"]
 
 
 def saved_bytes_per_call(fn: Fn, x: torch.Tensor, exclude: tuple[torch.Tensor, ...] = ()) -> int:
@@ -66,8 +94,19 @@ def saved_bytes_per_call(fn: Fn, x: torch.Tensor, exclude: tuple[torch.Tensor, .
     return sum(kept.values())
 
 
-def _variants(name: str, impls: tuple[str, ...]) -> dict[str, Fn]:
+def _on_torch_path(fn: Fn) -> Fn:
+    def run(x: torch.Tensor) -> torch.Tensor:
+        with compiled.torch_path():
+            return fn(x)
+
+    return run
+
+
+def _variants(name: str, impls: tuple[str, ...], with_torch_path: bool) -> dict[str, Fn]:
     out = {impl: kernel(name, impl=impl) for impl in impls}
+    if with_torch_path and compiled.backend().name == "compiled":
+        for impl in impls[1:]:  # what the same impl costs without the fused kernels
+            out[f"{impl}-torch"] = _on_torch_path(out[impl])
     if name in NAIVE:
         out["naive"] = NAIVE[name]
         out["naive-compiled"] = torch.compile(NAIVE[name], dynamic=False)
@@ -77,13 +116,19 @@ def _variants(name: str, impls: tuple[str, ...]) -> dict[str, Fn]:
 def measure_kernels(
     sizes: tuple[int, ...] = (1_000_000, 16_000_000),
     threads: tuple[int, ...] = (1, 2),
-    repeats: int = 5,
+    repeats: int = 7,
     ops: tuple[tuple[str, tuple[str, ...]], ...] = OPS,
+    with_torch_path: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> list[dict]:
-    """One row per (size, threads, activation, variant): times, GB/s, ratios, bytes kept."""
+    """One row per (size, threads, activation, variant): times, GB/s, ratios, bytes kept.
+
+    Variants: each impl; `<impl>-torch`, the same impl on its pure-torch path (what the fused
+    kernels buy); `naive`, a hand-written composition; `naive-compiled`, torch.compile of it."""
     rows: list[dict] = []
     previous_threads = torch.get_num_threads()
-    variants = {name: _variants(name, impls) for name, impls in ops}
+    variants = {name: _variants(name, impls, with_torch_path) for name, impls in ops}
+    backend = compiled.backend().describe()
     try:
         for n in sizes:
             x = torch.randn(n, generator=torch.Generator().manual_seed(0))
@@ -95,37 +140,71 @@ def measure_kernels(
                 copy_s = _median_seconds(lambda dst=dst, x=x: dst.copy_(x), repeats)
                 copy_gbps = 8 * n / copy_s / 1e9
                 for name, _ in ops:
-                    native_fb = None
-                    for variant, fn in variants[name].items():
-                        fwd_s = _median_seconds(lambda fn=fn, x=x: fn(x), repeats)
+                    if progress is not None:
+                        progress(f"{name} n={n} threads={t}")
+                    fns = variants[name]
 
-                        def fwd_bwd(fn=fn, xg=xg, upstream=upstream):
-                            xg.grad = None
-                            fn(xg).backward(upstream)
+                    def fwd_bwd(fn, xg=xg, upstream=upstream):
+                        xg.grad = None
+                        fn(xg).backward(upstream)
 
-                        fb_s = _median_seconds(fwd_bwd, repeats)
-                        native_fb = fb_s if variant == "native" else native_fb
-                        kept = saved_bytes_per_call(fn, xg) / n
+                    fwd = _interleaved_medians(
+                        {v: (lambda fn=fn, x=x: fn(x)) for v, fn in fns.items()}, repeats
+                    )
+                    both = _interleaved_medians(
+                        {v: (lambda fn=fn: fwd_bwd(fn)) for v, fn in fns.items()}, repeats
+                    )
+                    for variant, fn in fns.items():
                         rows.append(
                             {
                                 "n": n,
                                 "threads": t,
                                 "activation": name,
                                 "impl": variant,
-                                "fwd_ms": 1e3 * fwd_s,
-                                "fwd_bwd_ms": 1e3 * fb_s,
-                                "fwd_gbps": 8 * n / fwd_s / 1e9,
-                                "fwd_bwd_gbps": 16 * n / fb_s / 1e9,
+                                "fwd_ms": 1e3 * fwd[variant],
+                                "fwd_bwd_ms": 1e3 * both[variant],
+                                "fwd_gbps": 8 * n / fwd[variant] / 1e9,
+                                "fwd_bwd_gbps": 16 * n / both[variant] / 1e9,
                                 "copy_gbps": copy_gbps,
-                                "fwd_vs_copy": (8 * n / fwd_s / 1e9) / copy_gbps,
-                                "fwd_bwd_vs_copy": (16 * n / fb_s / 1e9) / copy_gbps,
-                                "fwd_bwd_speedup_vs_native": native_fb / fb_s,
-                                "kept_bytes_per_element": kept,
+                                "fwd_vs_copy": (8 * n / fwd[variant] / 1e9) / copy_gbps,
+                                "fwd_bwd_vs_copy": (16 * n / both[variant] / 1e9) / copy_gbps,
+                                "fwd_bwd_speedup_vs_native": both["native"] / both[variant],
+                                "fwd_bwd_speedup_vs_naive": (
+                                    both["naive"] / both[variant] if "naive" in both else None
+                                ),
+                                "kept_bytes_per_element": saved_bytes_per_call(fn, xg) / n,
+                                "backend": backend,
                             }
                         )
     finally:
         torch.set_num_threads(previous_threads)
     return rows
+
+
+def lean_targets(rows: list[dict]) -> list[dict]:
+    """Per activation with a lean impl: the worst and best lean fwd+bwd speed-up over native
+    (target >= 1.0) and, where PyTorch lacks the op, over the naive composition (target >= 2)
+    across the measured sizes and thread counts."""
+    out = []
+    for name in dict.fromkeys(r["activation"] for r in rows):
+        lean = [r for r in rows if r["activation"] == name and r["impl"] == "lean"]
+        if not lean:
+            continue
+        vs_native = [r["fwd_bwd_speedup_vs_native"] for r in lean]
+        vs_naive = [r["fwd_bwd_speedup_vs_naive"] for r in lean if r["fwd_bwd_speedup_vs_naive"]]
+        has_native_op = name in MASK_KERNELS or name == "mish"
+        out.append(
+            {
+                "activation": name,
+                "vs_native_min": min(vs_native),
+                "vs_native_max": max(vs_native),
+                "vs_naive_min": min(vs_naive) if vs_naive and not has_native_op else None,
+                "vs_naive_max": max(vs_naive) if vs_naive and not has_native_op else None,
+                "native_target_met": min(vs_native) >= 1.0,
+                "naive_target_met": None if has_native_op or not vs_naive else min(vs_naive) >= 2.0,
+            }
+        )
+    return out
 
 
 def _mlp(activation: torch.nn.Module, width: int, depth: int) -> torch.nn.Sequential:
@@ -183,3 +262,23 @@ def measure_mlp(
     for r in rows:
         r["kept_reduction_vs_native"] = 1 - r["kept_mib"] / base[r["activation"]]
     return rows
+
+
+def run_benchmark(quick: bool = False, progress: Callable[[str], None] | None = None):
+    """(per-op rows, MLP rows). quick: 1M elements, 1 thread, five activations, a width-1024
+    MLP (about a minute); full: 1M and 16M elements, 1 and 2 threads, every lean entry."""
+    if quick:
+        ops = measure_kernels(
+            sizes=(1_000_000,), threads=(1,), repeats=5, ops=QUICK_OPS, progress=progress
+        )
+        return ops, measure_mlp(width=1024)
+    return measure_kernels(progress=progress), measure_mlp()
+
+
+def write_csv(rows: list[dict], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

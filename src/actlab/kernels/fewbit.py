@@ -23,7 +23,9 @@ import torch
 from scipy import special
 
 from actlab.catalog.registry import get
+from actlab.kernels import compiled
 from actlab.kernels.bitpack import pack_codes, unpack_codes
+from actlab.kernels.lean import fused_forward, smooth_param
 
 FEWBIT_KERNELS = (
     "gelu",
@@ -162,12 +164,22 @@ def _codes(x: torch.Tensor, boundaries: tuple[float, ...]) -> torch.Tensor:
 
 
 class FewBitFunction(torch.autograd.Function):
-    """y = f(x) exactly; backward uses grad * levels[code(x)] from k-bit packed codes."""
+    """y = f(x) exactly; backward uses grad * levels[code(x)] from k-bit packed codes.
+
+    On CPU float32 the codes are written and read by the fused C++ kernels (`compiled.py`),
+    and the smooth entries that have one compute y with their C++ forward too."""
 
     @staticmethod
-    def forward(ctx, x, forward_fn, boundaries, levels, bits):
-        y = forward_fn(x)
-        ctx.save_for_backward(pack_codes(_codes(x.detach(), boundaries), bits), levels)
+    def forward(ctx, x, forward_fn, boundaries, edges, levels, bits, smooth):
+        name, p = smooth
+        y = fused_forward(x, forward_fn, name, p)
+        if not ctx.needs_input_grad[0]:
+            return y
+        if compiled.route("fewbit", name, x.device.type, x.dtype) >= 0:
+            packed = torch.ops.actlab.fewbit_codes(x.detach(), edges, bits)
+        else:
+            packed = pack_codes(_codes(x.detach(), boundaries), bits)
+        ctx.save_for_backward(packed, levels)
         ctx.shape, ctx.bits = x.shape, bits
         return y
 
@@ -180,9 +192,12 @@ class FewBitFunction(torch.autograd.Function):
                 "or impl='lean' where higher-order gradients are needed."
             )
         packed, levels = ctx.saved_tensors
+        if compiled.route("fewbit", "", grad.device.type, grad.dtype) >= 0:
+            grad_x = torch.ops.actlab.fewbit_backward(grad, packed, levels, ctx.bits)
+            return grad_x.view(ctx.shape), None, None, None, None, None, None
         codes = unpack_codes(packed, ctx.bits, grad.numel()).to(torch.int32)
         scale = levels.to(grad.dtype).index_select(0, codes).view(ctx.shape)
-        return grad * scale, None, None, None, None
+        return grad * scale, None, None, None, None, None, None
 
 
 def fewbit_kernel(
@@ -194,12 +209,18 @@ def fewbit_kernel(
     table = fewbit_table(name, bits, **bound)
     boundaries = tuple(float(b) for b in table.boundaries)
     levels = torch.tensor(table.levels, dtype=torch.float32)
+    edges = torch.tensor(boundaries, dtype=torch.float32)  # what the C++ codes kernel reads
+    smooth = (name, smooth_param(name, bound))
 
     def forward_fn(x: torch.Tensor) -> torch.Tensor:
         return spec.apply(x, bound)
 
     def apply(x: torch.Tensor) -> torch.Tensor:
-        return FewBitFunction.apply(x, forward_fn, boundaries, levels.to(x.device), bits)
+        if levels.device != x.device:
+            return FewBitFunction.apply(
+                x, forward_fn, boundaries, edges, levels.to(x.device), bits, smooth
+            )
+        return FewBitFunction.apply(x, forward_fn, boundaries, edges, levels, bits, smooth)
 
     return apply
 

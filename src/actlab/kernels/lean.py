@@ -8,9 +8,13 @@
   input and recompute the closed-form f' in the backward; a composition under autograd keeps
   every intermediate instead.
 
-Both backward passes are built from differentiable torch ops, so double backward works and
-is exact: for the mask kernels f'' = 0 almost everywhere, and for the smooth ones autograd
-differentiates the closed-form f'.
+On CPU float tensors both run as fused C++ kernels (`compiled.py`: one pass per forward and
+per backward; float32 and float64 for the masks, float32 for the smooth ones); elsewhere, or
+without a compiler, as the pure-torch code below, which gives the same numbers.
+
+Under double backward (create_graph=True) the backward is built from differentiable torch ops,
+so it is exact: for the mask kernels f'' = 0 almost everywhere, and for the smooth ones
+autograd differentiates the closed-form f'.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from typing import Any
 
 import torch
 
+from actlab.catalog.entries.smooth_gated import QUICK_GELU_SCALE
 from actlab.catalog.registry import get
+from actlab.kernels import compiled
 from actlab.kernels.bitpack import pack_mask, unpack_mask
 from actlab.kernels.derivatives import DERIVATIVES
 
@@ -46,14 +52,14 @@ def _outside_slope(name: str, params: Mapping[str, Any]) -> float:
 
 
 class MaskFunction(torch.autograd.Function):
-    """y = f(x) by the catalogue's (native) form; saves a packed 1-bit mask of where f' = 1."""
+    """y = f(x); saves a packed 1-bit mask of where f' = 1. The pure-torch twin of the C++
+    op `actlab::lean_mask`, which also does its autograd in C++."""
 
     @staticmethod
     def forward(ctx, x, forward_fn, mask_fn, outside_slope):
-        y = forward_fn(x)
         ctx.save_for_backward(pack_mask(mask_fn(x)))
         ctx.shape, ctx.outside_slope = x.shape, outside_slope
-        return y
+        return forward_fn(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -66,20 +72,33 @@ class MaskFunction(torch.autograd.Function):
 
 
 class RecomputeFunction(torch.autograd.Function):
-    """y = f(x) by the catalogue's form; saves only x and recomputes f'(x) in the backward."""
+    """y = f(x); saves only x and recomputes f'(x) in the backward. `fused` = (name, p): the
+    C++ kernel's entry and its parameter."""
 
     @staticmethod
-    def forward(ctx, x, forward_fn, d1_fn):
+    def forward(ctx, x, forward_fn, d1_fn, fused):
+        name, p = fused
         ctx.save_for_backward(x)
-        ctx.d1_fn = d1_fn
-        return forward_fn(x)
+        ctx.d1_fn, ctx.name, ctx.p = d1_fn, name, p
+        return fused_forward(x, forward_fn, name, p)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        kind = compiled.route("smooth", ctx.name, x.device.type, x.dtype)
+        if kind >= 0 and not torch.is_grad_enabled() and grad.dtype == x.dtype:
+            return torch.ops.actlab.smooth_backward(grad, x, kind, ctx.p), None, None, None
         if x.dtype in (torch.float16, torch.bfloat16):  # as the composite forward: float32 math
-            return (grad.float() * ctx.d1_fn(x.float())).to(grad.dtype), None, None
-        return grad * ctx.d1_fn(x), None, None
+            return (grad.float() * ctx.d1_fn(x.float())).to(grad.dtype), None, None, None
+        return grad * ctx.d1_fn(x), None, None, None
+
+
+def fused_forward(x: torch.Tensor, forward_fn, name: str, p: float) -> torch.Tensor:
+    """f(x) by the C++ smooth kernel for `name` where one serves x, else by `forward_fn`."""
+    kind = compiled.route("smooth", name, x.device.type, x.dtype)
+    if kind < 0:
+        return forward_fn(x)
+    return torch.ops.actlab.smooth_forward(x, kind, p)
 
 
 def lean_supported(name: str, params: Mapping[str, Any]) -> bool:
@@ -99,7 +118,36 @@ def lean_kernel(name: str, params: Mapping[str, Any]) -> Callable[[torch.Tensor]
         name, params = "relu", {}  # the forward above is F.relu; so is the mask
     if name in _MASKS:
         mask_fn, slope = _MASKS[name](params), _outside_slope(name, params)
-        return lambda x: MaskFunction.apply(x, forward_fn, mask_fn, slope)
+        a, b = _mask_params(name, params)
+
+        def masked(x: torch.Tensor, name: str = name) -> torch.Tensor:
+            kind = compiled.route("mask", name, x.device.type, x.dtype)
+            if kind >= 0:
+                return torch.ops.actlab.lean_mask(x, kind, a, b, slope)
+            return MaskFunction.apply(x, forward_fn, mask_fn, slope)
+
+        return masked
     d1 = DERIVATIVES[name]
     extra = dict(params)
-    return lambda x: RecomputeFunction.apply(x, forward_fn, lambda z: d1(z, **extra))
+    fused = (name, smooth_param(name, params))
+    return lambda x: RecomputeFunction.apply(x, forward_fn, lambda z: d1(z, **extra), fused)
+
+
+def _mask_params(name: str, params: Mapping[str, Any]) -> tuple[float, float]:
+    """The (a, b) that the C++ mask kernel reads for entry `name`."""
+    keys = {
+        "leaky_relu": ("negative_slope",),
+        "hardtanh": ("min_val", "max_val"),
+        "threshold": ("threshold", "value"),
+        "hardshrink": ("lambd",),
+        "softshrink": ("lambd",),
+    }.get(name, ())
+    values = [float(params[key]) for key in keys]
+    return (*values, 0.0, 0.0)[:2]
+
+
+def smooth_param(name: str, params: Mapping[str, Any]) -> float:
+    """The one parameter the C++ smooth kernel reads for entry `name` (0 when it has none)."""
+    if name == "quick_gelu":
+        return QUICK_GELU_SCALE
+    return float(params.get("b", 0.0)) if name == "squareplus" else 0.0
