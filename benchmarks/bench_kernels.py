@@ -1,25 +1,30 @@
 """Kernel benchmark: a thin script over actlab.kernels.bench (also `actlab bench kernels`).
 
-    .venv/bin/python benchmarks/bench_kernels.py [--quick]
+    .venv/bin/python benchmarks/bench_kernels.py [--quick | --thp]
 
-Writes benchmarks/results/kernels.csv and kernels_mlp.csv; see docs/performance.md.
+Writes benchmarks/results/kernels*.csv; see docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
-
-from actlab.kernels.bench import lean_targets, run_benchmark, write_csv
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run(quick: bool = False) -> tuple[Path, Path]:
-    """Measure and write kernels.csv, kernels_mlp.csv and kernels_targets.csv."""
-    ops, mlp = run_benchmark(quick, progress=lambda what: print(what, flush=True))
-    write_csv(lean_targets(ops), RESULTS / "kernels_targets.csv")
-    return write_csv(ops, RESULTS / "kernels.csv"), write_csv(mlp, RESULTS / "kernels_mlp.csv")
+def run(quick: bool = False, thp: bool = False) -> tuple[Path, Path]:
+    """Measure and write kernels[_thp].csv, kernels_mlp[_thp].csv, kernels_targets[_thp].csv."""
+    from actlab.kernels.bench import lean_targets, run_benchmark, write_csv
+
+    ops, mlp = run_benchmark(quick, progress=lambda what: print(what, flush=True), large_only=thp)
+    tag = "_thp" if thp else ""
+    write_csv(lean_targets(ops), RESULTS / f"kernels_targets{tag}.csv")
+    return (
+        write_csv(ops, RESULTS / f"kernels{tag}.csv"),
+        write_csv(mlp, RESULTS / f"kernels_mlp{tag}.csv"),
+    )
 
 
 def main() -> None:
@@ -27,7 +32,16 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="1M elements, 1 thread, 5 activations, MLP width 1024"
     )
-    for path in run(parser.parse_args().quick):
+    parser.add_argument(
+        "--thp",
+        action="store_true",
+        help="16M elements with THP_MEM_ALLOC_ENABLE=1 (PyTorch's CPU allocator then backs large "
+        "tensors with 2 MB pages: far fewer page faults, so the kernels' own cost shows)",
+    )
+    args = parser.parse_args()
+    if args.thp:
+        os.environ["THP_MEM_ALLOC_ENABLE"] = "1"  # read by c10 at its first large allocation
+    for path in run(args.quick, args.thp):
         print(path)
 
 

@@ -5,6 +5,10 @@
 // torch.ops.load_library. Every op has a pure-torch twin in lean.py / fewbit.py that gives the
 // same numbers; the tests compare the two.
 //
+// One translation unit on purpose: each one parses torch's headers again, ~15 s of the
+// first-use build. Sections: piecewise-linear masks, their C++ autograd, elementary functions,
+// smooth kernels, few-bit codes, registration.
+//
 // Bit layouts are those of actlab/kernels/bitpack.py: element i of a 1-bit mask is bit i % 8
 // of byte i / 8; k-bit codes are k such planes, plane j holding bit j of every code.
 
