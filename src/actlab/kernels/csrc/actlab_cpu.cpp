@@ -329,31 +329,29 @@ C10_ALWAYS_INLINE V nan_to(const V& x, const V& result) {  // NaN inputs give Na
   return V::blendv(result, x, x != x);
 }
 
-// e^x: Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, and a degree-6 polynomial (Cephes
-// expf). Below -87.3 it returns 0 rather than a subnormal (an absolute error < 1.2e-38).
+// e^x for x <= 88 (the kernels pass at most 20; larger x gives e^88): Cody-Waite reduction
+// x = n ln2 + r, |r| <= ln2/2, a degree-6 polynomial for e^r (Cephes expf), and 2^n added to
+// the exponent field. n comes from the 1.5 * 2^23 shifter, whose low mantissa bits hold
+// round(x / ln2): shifted left by 23 they are n << 23. Below -86.6 it returns 0 (the true
+// value is < 2.5e-38), so the result never leaves the normal range.
 C10_ALWAYS_INLINE V exp_(const V& x) {
 #if defined(CPU_CAPABILITY_AVX2)
   // plain min/max (a NaN becomes a bound here; nan_to restores it at the end)
-  const V xc = _mm256_min_ps(_mm256_max_ps(x, V(-87.33654f)), V(88.72283f));
-  const V n = (xc * V(1.44269504088896341f)).round();
-  V r = fmadd(n, V(-0.693359375f), xc);
+  const __m256 xc = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-86.6f)), _mm256_set1_ps(88.f));
+  const __m256 shifter = _mm256_set1_ps(12582912.f);
+  const __m256 shifted = _mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), shifter);
+  const V n = V(_mm256_sub_ps(shifted, shifter));
+  V r = fmadd(n, V(-0.693359375f), V(xc));
   r = fmadd(n, V(2.12194440e-4f), r);
   V p = fmadd(V(1.9875691500e-4f), r, V(1.3981999507e-3f));
   p = fmadd(p, r, V(8.3334519073e-3f));
   p = fmadd(p, r, V(4.1665795894e-2f));
   p = fmadd(p, r, V(1.6666665459e-1f));
   p = fmadd(p, r, V(5.0000001201e-1f));
-  const V y = fmadd(p * r, r, r + V(1.f));
-  // multiply by 2^n through the exponent bits (n in [-126, 128]: two steps keep it in range)
-  const __m256i ni = _mm256_cvtps_epi32(n);
-  const __m256i half = _mm256_srai_epi32(ni, 1);
-  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
-  const __m256 s2 = _mm256_castsi256_ps(
-      _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), _mm256_set1_epi32(127)), 23));
-  V out = V(_mm256_mul_ps(_mm256_mul_ps(y, s1), s2));
-  out = V::blendv(out, V(std::numeric_limits<float>::infinity()), x > V(88.72283f));
-  out = V::blendv(out, V(0.f), x < V(-87.33654f));
-  return nan_to(x, out);
+  const V y = fmadd(p * r, r, r + V(1.f));  // e^r in [0.70, 1.42]
+  const __m256i exponent = _mm256_slli_epi32(_mm256_castps_si256(shifted), 23);
+  const V out = V(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(y), exponent)));
+  return nan_to(x, V::blendv(out, V(0.f), x < V(-86.6f)));
 #else
   return x.exp();
 #endif
@@ -415,19 +413,24 @@ C10_ALWAYS_INLINE Erf erf_nonneg(const V& x) {
   return {nan_to(x, out), gauss};
 }
 
-// Sleef's 1-ulp sin/cos (torch's Vectorized uses the 3.5-ulp ones).
-C10_ALWAYS_INLINE V sin1(const V& x) {
-#if defined(CPU_CAPABILITY_AVX2)
-  return V(Sleef_sinf8_u10(x));
-#else
-  return x.map(static_cast<float (*)(float)>(std::sin));
-#endif
-}
+// Sleef's 1-ulp sin/cos (torch's Vectorized uses the 3.5-ulp ones); sincos shares the range
+// reduction between the two.
+struct SinCos {
+  V sin, cos;
+};
 C10_ALWAYS_INLINE V cos1(const V& x) {
 #if defined(CPU_CAPABILITY_AVX2)
-  return V(Sleef_cosf8_u10(x));
+  return V(Sleef_cosf8_u10avx2(x));
 #else
   return x.map(static_cast<float (*)(float)>(std::cos));
+#endif
+}
+C10_ALWAYS_INLINE SinCos sincos1(const V& x) {
+#if defined(CPU_CAPABILITY_AVX2)
+  const Sleef___m256_2 both = Sleef_sincosf8_u10avx2(x);
+  return {V(both.x), V(both.y)};
+#else
+  return {x.map(static_cast<float (*)(float)>(std::sin)), cos1(x)};
 #endif
 }
 
@@ -525,7 +528,10 @@ C10_ALWAYS_INLINE V smooth_d1(int64_t kind, const V& x_in, float p) {
       const Logistic l = logistic(V(p) * x);
       return l.sigmoid + x * (V(p) * l.slope);
     }
-    case GCU: return cos1(x) - x * sin1(x);
+    case GCU: {
+      const SinCos sc = sincos1(x);
+      return sc.cos - x * sc.sin;
+    }
     case ELISH: {
       const Logistic l = logistic(x);  // for x < 0, l.e = e^x
       const V neg = at::vec::minimum(x, V(0.f));
