@@ -98,81 +98,73 @@ register(
     )
 )
 
-register(
-    ActivationSpec(
-        name="reglu",
+
+def _shazeer_variant(
+    name: str, summary: str, gate, ref_gate, gate_tex: str, gate_d1_tex: str, note: str
+) -> ActivationSpec:
+    """a ⊗ gate(b), one of the GLU variants of Shazeer (2020): the same split, parameter,
+    paper and conventions; only the gate, its formulas and a note differ.
+    `gate_d1_tex` is ∂f/∂b, already multiplied by a."""
+    return ActivationSpec(
+        name=name,
         family="gated",
-        summary="ReGLU: a ⊗ relu(b), the GLU variant with a ReLU gate (Shazeer 2020).",
-        fn=_gated("reglu", F.relu),
-        ref=_ref_gated(lambda b: np.maximum(b, 0.0)),
+        summary=summary,
+        fn=_gated(name, gate),
+        ref=_ref_gated(ref_gate),
         ref_d1=None,
-        formula=r"a \otimes \max(0, b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
-        formula_d1=r"\frac{\partial f}{\partial a} = \max(0, b),\quad "
-        r"\frac{\partial f}{\partial b} = a\,[b > 0]",
+        formula=rf"a \otimes {gate_tex},\quad (a, b) = \operatorname{{chunk}}_2(x, \mathrm{{dim}})",
+        formula_d1=rf"\frac{{\partial f}}{{\partial a}} = {gate_tex},\quad "
+        rf"\frac{{\partial f}}{{\partial b}} = {gate_d1_tex}",
         params=(DIM,),
         output_range=None,
         elementwise=False,
         paper=SHAZEER,
-        notes=CONVENTION + " As with relu, the derivative with respect to b at b = 0 is 0.",
+        notes=CONVENTION + " " + note,
         test_params=({"dim": 0},),
     )
-)
+
 
 register(
-    ActivationSpec(
-        name="geglu",
-        family="gated",
-        summary="GEGLU: a ⊗ gelu(b) with the exact (erf) GELU; a strong Transformer FFN variant.",
-        fn=_gated("geglu", F.gelu),
-        ref=_ref_gated(lambda b: b * R.Phi(b)),
-        ref_d1=None,
-        formula=r"a \otimes b\,\Phi(b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
-        formula_d1=r"\frac{\partial f}{\partial a} = b\,\Phi(b),\quad "
-        r"\frac{\partial f}{\partial b} = a\,(\Phi(b) + b\,\varphi(b))",
-        params=(DIM,),
-        output_range=None,
-        elementwise=False,
-        paper=SHAZEER,
-        notes=CONVENTION + " The gate is the exact GELU b·Φ(b) (F.gelu with approximate='none').",
-        test_params=({"dim": 0},),
+    _shazeer_variant(
+        "reglu",
+        "ReGLU: a ⊗ relu(b), the GLU variant with a ReLU gate (Shazeer 2020).",
+        F.relu,
+        lambda b: np.maximum(b, 0.0),
+        r"\max(0, b)",
+        r"a\,[b > 0]",
+        "As with relu, the derivative with respect to b at b = 0 is 0.",
     )
 )
-
 register(
-    ActivationSpec(
-        name="swiglu",
-        family="gated",
-        summary="SwiGLU: a ⊗ silu(b), the GLU variant used in the feed-forward layers of PaLM and LLaMA.",
-        fn=_gated("swiglu", F.silu),
-        ref=_ref_gated(lambda b: b * R.sigmoid(b)),
-        ref_d1=None,
-        formula=r"a \otimes b\,\sigma(b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
-        formula_d1=r"\frac{\partial f}{\partial a} = b\,\sigma(b),\quad "
-        r"\frac{\partial f}{\partial b} = a\,\sigma(b)(1 + b(1 - \sigma(b)))",
-        params=(DIM,),
-        output_range=None,
-        elementwise=False,
-        paper=SHAZEER,
-        notes=CONVENTION + " The gate is silu (Swish with beta = 1).",
-        test_params=({"dim": 0},),
+    _shazeer_variant(
+        "geglu",
+        "GEGLU: a ⊗ gelu(b) with the exact (erf) GELU; a strong Transformer FFN variant.",
+        F.gelu,
+        lambda b: b * R.Phi(b),
+        r"b\,\Phi(b)",
+        r"a\,(\Phi(b) + b\,\varphi(b))",
+        "The gate is the exact GELU b·Φ(b) (F.gelu with approximate='none').",
     )
 )
-
 register(
-    ActivationSpec(
-        name="bilinear",
-        family="gated",
-        summary="Bilinear GLU: a ⊗ b, a gated unit with no nonlinearity in the gate (Shazeer 2020).",
-        fn=_gated("bilinear", lambda b: b),
-        ref=_ref_gated(lambda b: b),
-        ref_d1=None,
-        formula=r"a \otimes b,\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
-        formula_d1=r"\frac{\partial f}{\partial a} = b,\quad \frac{\partial f}{\partial b} = a",
-        params=(DIM,),
-        output_range=None,
-        elementwise=False,
-        paper=SHAZEER,
-        notes=CONVENTION + " Quadratic in x: the product of the halves is the only nonlinearity.",
-        test_params=({"dim": 0},),
+    _shazeer_variant(
+        "swiglu",
+        "SwiGLU: a ⊗ silu(b), the GLU variant used in the feed-forward layers of PaLM and LLaMA.",
+        F.silu,
+        lambda b: b * R.sigmoid(b),
+        r"b\,\sigma(b)",
+        r"a\,\sigma(b)(1 + b(1 - \sigma(b)))",
+        "The gate is silu (Swish with beta = 1).",
+    )
+)
+register(
+    _shazeer_variant(
+        "bilinear",
+        "Bilinear GLU: a ⊗ b, a gated unit with no nonlinearity in the gate (Shazeer 2020).",
+        lambda b: b,
+        lambda b: b,
+        "b",
+        "a",
+        "Quadratic in x: the product of the halves is the only nonlinearity.",
     )
 )
