@@ -11,6 +11,7 @@ from actlab.cli.compare import compare
 from actlab.cli.demo import demo
 from actlab.cli.depth_study import depth_study
 from actlab.cli.diagnose import diagnose
+from actlab.cli.models import models
 from actlab.cli.playground import playground
 
 
@@ -38,6 +39,7 @@ for command in (
     diagnose,
     playground,
     bench,
+    models,
 ):
     main.add_command(command)
 

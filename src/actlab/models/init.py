@@ -15,6 +15,11 @@ near zero; LeCun normal is the fixed point SELU's self-normalisation assumes (Kl
 al. 2017); Glorot & Bengio (2010) derive theirs for units with slope 1 at 0 that pass the
 whole signal (tanh, identity, the shrinks, sine). Biases start at 0 in every scheme except
 "default", which keeps PyTorch's own initialisation (Kaiming-uniform with a = sqrt(5)).
+
+Layers inside an `nn.MultiheadAttention` keep PyTorch's attention init in every scheme
+(xavier-uniform in-projection, zero biases): the schemes above are derived for a layer
+that feeds or follows the activation, which attention projections do not. Normalisation
+layers (BatchNorm, LayerNorm) keep weight 1, bias 0.
 """
 
 from __future__ import annotations
@@ -68,13 +73,20 @@ def kaiming_slope(activation: str, activation_params: dict | None) -> float:
 
 @torch.no_grad()
 def apply_init(model: nn.Module, scheme: str, negative_slope: float = 0.0) -> nn.Module:
-    """Initialise every Linear and Conv layer of `model` in place with `scheme`."""
+    """Initialise every Linear and Conv layer of `model` in place with `scheme`, except
+    those inside attention modules (see the module docstring)."""
     if scheme not in INIT_SCHEMES or scheme == "auto":
         raise ValueError(f"scheme must be one of kaiming, lecun, xavier, default; got {scheme!r}")
     if scheme == "default":
         return model
+    in_attention = {
+        id(inner)
+        for outer in model.modules()
+        if isinstance(outer, nn.MultiheadAttention)
+        for inner in outer.modules()
+    }
     for layer in model.modules():
-        if not isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+        if not isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)) or id(layer) in in_attention:
             continue
         weight = layer.weight
         fan_in = weight[0].numel()  # in_features, or in_channels x kernel size
