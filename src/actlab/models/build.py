@@ -73,9 +73,10 @@ def build_model(
         impl, bits: the activation's autograd implementation, as in `actlab.make` ("native",
             "lean", or "fewbit" with `bits`-bit codes; see `actlab.kernels`).
         act: your own activation: a zero-argument factory returning a new `nn.Module` per
-            call (e.g. `lambda: MyAct()`); it is called once per activation layer, and once
-            more for a probe that finds out whether it mixes features and changes the width.
-            A feature-mixing one must act over its input's last dimension.
+            call (e.g. `lambda: MyAct()`); it is called once per activation layer, and a few
+            more times for throwaway probes (which draw nothing from the seed) that find out
+            whether it returns new modules, mixes features and changes the width. A
+            feature-mixing one must act over its input's last dimension.
         **options: the model's own options (`model_options(kind)` lists them with their
             defaults): e.g. `hidden`, `depth`, `dropout`, `residual`, `norm` for the mlp.
             An option the model lacks raises ValueError naming the valid ones.
