@@ -1,98 +1,70 @@
-"""The one training loop: cross-entropy, Adam by default, metrics per epoch.
+"""The one training loop: any model, any task, a validation split, the test set read once.
 
-Speed: the dataset lives on the device as two tensors and each batch is an index into them
-(a seeded permutation per epoch), so there is no DataLoader, no per-sample collation and no
-host-device copy per batch. Running sums of the training loss and correct predictions stay
-on the device and are read once per epoch, not once per batch.
+Speed: data that fits in memory lives on the device as two tensors and each batch is an
+index into them (a seeded permutation per epoch) — no DataLoader, no collation, no copy per
+batch. Larger torch Datasets stream through a DataLoader (`num_workers`) in the same seeded
+order. Running sums stay on the device and are read once per epoch.
 
-Reproducibility: `build_and_train` seeds Python, NumPy and torch before building the model,
-and the batch order comes from its own generator seeded with `config.seed`; on the CPU the
-same config, seed and thread count give identical metrics.
+Fairness: each epoch is scored on the validation split only. The test split is evaluated
+once, after training, on the final model (`select="last"`) or on the weights of the epoch
+with the best validation score (`select="best-val"`); nothing during training reads it.
+
+Reproducibility: the batch order and the augmentation draws come from CPU generators seeded
+with the run's seed; `build_and_train` seeds Python, NumPy and torch before building the
+model. On the CPU the same config, seed and thread count give identical metrics.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from actlab.data.dataset import Dataset
+from actlab.data.splits import Split, Splits
+from actlab.train.augment import augment_batch, check_shape
+from actlab.train.config import Training
+from actlab.train.objective import LossFn, Objective
+from actlab.train.schedule import scheduler
 
-OPTIMIZERS = ("adam", "adamw", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
-
-
-def _check_int(value: Any, what: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{what} must be an integer >= {minimum}, got {value!r}")
-
-
-@dataclass
-class TrainConfig:
-    """How to train. `optimizer`: "adam", "adamw" or "sgd" (momentum 0.9).
-
-    `device`: "auto" (cuda when available, else cpu), "cpu", "cuda" or "cuda:N".
-    `eval_batch_size` only bounds memory during evaluation; it does not change the metrics
-    beyond float rounding.
-    """
-
-    epochs: int = 10
-    batch_size: int = 128
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    seed: int = 0
-    device: str = "auto"
-    optimizer: str = "adam"
-    eval_batch_size: int = 8192
-
-    def __post_init__(self) -> None:
-        _check_int(self.epochs, "epochs", 1)
-        _check_int(self.batch_size, "batch_size", 1)
-        _check_int(self.eval_batch_size, "eval_batch_size", 1)
-        _check_int(self.seed, "seed", 0)
-        for name in ("lr", "weight_decay"):
-            value = getattr(self, name)
-            low_ok = value > 0 if name == "lr" else value >= 0
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not (low_ok and np.isfinite(value))
-            ):
-                bound = "> 0" if name == "lr" else ">= 0"
-                raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}"
-            )
-        if not isinstance(self.device, str) or not (
-            self.device in DEVICES or self.device.startswith("cuda:")
-        ):
-            raise ValueError(f"device must be one of auto, cpu, cuda, cuda:N; got {self.device!r}")
+MetricFn = Callable[[torch.Tensor, torch.Tensor], float]
 
 
 @dataclass
 class EpochMetrics:
-    """One epoch's results. Losses are mean cross-entropy per sample, accuracies fractions.
-
-    `train_*` average over the epoch's batches weighted by batch size, measured while the
-    weights were changing (train mode); `test_*` are measured after the epoch in eval mode.
-    `seconds` is the epoch's wall time, training plus test evaluation.
-    """
+    """One epoch. `*_score` is the task's score (accuracy as a fraction, or R²); `train_*`
+    average over the epoch's batches while the weights changed; `val_*` are measured after the
+    epoch in eval mode (NaN without a validation split). `lr` is the rate the epoch began with;
+    `seconds` its wall time, training plus validation."""
 
     epoch: int
     train_loss: float
-    train_acc: float
-    test_loss: float
-    test_acc: float
+    train_score: float
+    val_loss: float
+    val_score: float
+    lr: float
     seconds: float
+
+
+@dataclass
+class TrainResult:
+    """A finished training: per-epoch history, then the test metrics of the selected model."""
+
+    history: list[EpochMetrics]
+    test_loss: float
+    test_score: float
+    selected_epoch: int
+    score_name: str
+    val_metrics: dict[str, float] = field(default_factory=dict)
+    test_metrics: dict[str, float] = field(default_factory=dict)
 
 
 def seed_everything(seed: int) -> None:
@@ -107,6 +79,8 @@ def resolve_device(device: str) -> torch.device:
 
     Asking for cuda where CUDA is not available is an error, not a silent fallback.
     """
+    if not isinstance(device, str) or not (device in DEVICES or device.startswith("cuda:")):
+        raise ValueError(f"device must be one of auto, cpu, cuda, cuda:N; got {device!r}")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -116,104 +90,202 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
-def make_optimizer(config: TrainConfig, params: Any) -> torch.optim.Optimizer:
-    if config.optimizer == "adam":
-        return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    if config.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-    return torch.optim.SGD(params, lr=config.lr, momentum=0.9, weight_decay=config.weight_decay)
+def make_optimizer(training: Training, params: Any) -> torch.optim.Optimizer:
+    lr, wd = training.lr, training.weight_decay
+    if training.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+    if training.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    return torch.optim.SGD(
+        params, lr=lr, momentum=training.momentum, nesterov=training.nesterov, weight_decay=wd
+    )
+
+
+class _Batches:
+    """Batches of a split on `device`: index tensors in memory, a DataLoader when streamed."""
+
+    def __init__(self, split: Split, device: torch.device, num_workers: int = 0) -> None:
+        self.split, self.device, self.num_workers = split, device, num_workers
+        if split.in_memory:
+            self.x, self.y = split.x.to(device), split.y.to(device)
+
+    def __len__(self) -> int:
+        return len(self.split)
+
+    def iterate(self, batch_size: int, order: torch.Tensor | None = None) -> Iterator:
+        n = len(self.split)
+        if self.split.in_memory:
+            order = order.to(self.device) if order is not None else None
+            for start in range(0, n, batch_size):
+                if order is None:
+                    yield self.x[start : start + batch_size], self.y[start : start + batch_size]
+                else:
+                    index = order[start : start + batch_size]
+                    yield self.x[index], self.y[index]
+            return
+        base = self.split.indices if self.split.indices is not None else np.arange(n)
+        sampler = base[order.numpy()] if order is not None else base
+        loader = torch.utils.data.DataLoader(
+            self.split.dataset,
+            batch_size=batch_size,
+            sampler=sampler.tolist(),
+            num_workers=self.num_workers,
+        )
+        for x, y in loader:
+            yield x.float().to(self.device), y.to(self.device)
 
 
 @torch.inference_mode()
 def evaluate(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 8192
-) -> tuple[float, float]:
-    """(mean cross-entropy, accuracy) of `model` on `(x, y)`, in eval mode, in large batches."""
+    model: nn.Module,
+    batches: _Batches,
+    objective: Objective,
+    batch_size: int = 8192,
+    metrics: Mapping[str, MetricFn] | None = None,
+) -> tuple[float, float, dict[str, float]]:
+    """(mean loss, score, user metrics) of `model` on a split, in eval mode."""
     model.eval()
-    loss_sum = torch.zeros((), dtype=torch.float64, device=x.device)
-    correct = torch.zeros((), dtype=torch.int64, device=x.device)
-    for start in range(0, len(y), batch_size):
-        logits = model(x[start : start + batch_size])
-        target = y[start : start + batch_size]
-        loss_sum += F.cross_entropy(logits, target, reduction="sum").double()
-        correct += (logits.argmax(dim=1) == target).sum()
-    n = max(len(y), 1)
-    return loss_sum.item() / n, correct.item() / n
+    totals = objective.totals(batches.device)
+    outputs, targets = [], []
+    for x, y in batches.iterate(batch_size):
+        out = model(x)
+        totals.add(out, y, objective.batch_loss_sum(out, y))
+        if metrics:
+            outputs.append(objective.fit(out, y))
+            targets.append(y)
+    loss, score = totals.result()
+    extra = {}
+    if metrics:
+        all_out, all_y = torch.cat(outputs), torch.cat(targets)
+        extra = {name: float(fn(all_out, all_y)) for name, fn in metrics.items()}
+    return loss, score, extra
+
+
+def _better(score: float, loss: float, best: tuple[float, float] | None) -> bool:
+    """Higher score wins; equal scores go to the lower loss; NaN never wins."""
+    if math.isnan(score) and math.isnan(loss):
+        return best is None
+    if best is None:
+        return True
+    key = (-score if not math.isnan(score) else math.inf, loss)
+    best_key = (-best[0] if not math.isnan(best[0]) else math.inf, best[1])
+    return key < best_key
 
 
 def train(
     model: nn.Module,
-    dataset: Dataset,
-    config: TrainConfig,
+    splits: Splits,
+    training: Training,
+    *,
+    seed: int = 0,
+    device: str = "auto",
+    loss_fn: LossFn | None = None,
+    metrics: Mapping[str, MetricFn] | None = None,
     on_epoch: Callable[[EpochMetrics, nn.Module], None] | None = None,
     eval_guard: Callable[[], AbstractContextManager[Any]] | None = None,
-) -> list[EpochMetrics]:
-    """Train `model` in place on `dataset` for `config.epochs`; one EpochMetrics per epoch.
+    eval_batch_size: int = 8192,
+    num_workers: int = 0,
+) -> TrainResult:
+    """Train `model` in place on `splits.train` for `training.epochs`; test once at the end.
 
-    `on_epoch(metrics, model)` is called after each epoch (outside the timed part). Each
-    epoch's test evaluation runs inside `eval_guard()` when given (e.g. a diagnose Monitor's
-    `paused`, so that health statistics count training batches only). The model is left on
-    the training device in eval mode.
+    `loss_fn(outputs, targets)` replaces the task's loss; `metrics` maps names to
+    `fn(outputs, targets) -> float`, measured on the validation split each epoch's end and on
+    the test split at the end. `on_epoch(metrics, model)` runs after each epoch; evaluation
+    runs inside `eval_guard()` when given (a diagnose Monitor's `paused`, so health statistics
+    count training batches only). The model is left on the device in eval mode, holding the
+    selected weights.
     """
+    if training.task != splits.task:
+        raise ValueError(
+            f"training task {training.task!r} does not match the data's {splits.task!r}"
+        )
+    check_shape(training.augment, splits.input_shape)
     guard = eval_guard or nullcontext
-    device = resolve_device(config.device)
-    model.to(device)
-    x_train, y_train = dataset.x_train.to(device), dataset.y_train.to(device)
-    x_test, y_test = dataset.x_test.to(device), dataset.y_test.to(device)
-    optimizer = make_optimizer(config, model.parameters())
-    order_rng = torch.Generator().manual_seed(config.seed)
-    n, bs = len(y_train), config.batch_size
+    where = resolve_device(device)
+    model.to(where)
+    objective = Objective(training.task, training.label_smoothing, loss_fn)
+    train_batches = _Batches(splits.train, where, num_workers)
+    val_batches = _Batches(splits.val, where, num_workers) if splits.val is not None else None
+    optimizer = make_optimizer(training, model.parameters())
+    steps_per_epoch = math.ceil(len(train_batches) / training.batch_size)
+    schedule = scheduler(optimizer, training, steps_per_epoch)
+    order_rng = torch.Generator().manual_seed(seed)
+    augment_rng = torch.Generator().manual_seed(seed + 0x5EED)
     history: list[EpochMetrics] = []
-    for epoch in range(1, config.epochs + 1):
+    best: tuple[float, float] | None = None
+    best_state: dict[str, torch.Tensor] | None = None
+    best_epoch = training.epochs
+    val_extra: dict[str, float] = {}
+    for epoch in range(1, training.epochs + 1):
         clock = time.perf_counter()
+        lr = optimizer.param_groups[0]["lr"]
         model.train()
-        order = torch.randperm(n, generator=order_rng).to(device)
-        loss_sum = torch.zeros((), dtype=torch.float64, device=device)
-        correct = torch.zeros((), dtype=torch.int64, device=device)
-        for start in range(0, n, bs):
-            index = order[start : start + bs]
-            target = y_train[index]
-            logits = model(x_train[index])
-            loss = F.cross_entropy(logits, target)
+        totals = objective.totals(where)
+        order = torch.randperm(len(train_batches), generator=order_rng)
+        for x, y in train_batches.iterate(training.batch_size, order):
+            x = augment_batch(x, training.augment, training.crop_padding, augment_rng)
+            outputs = model(x)
+            loss = objective.training_loss(outputs, y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if training.grad_clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), training.grad_clip)
             optimizer.step()
-            with torch.no_grad():
-                loss_sum += loss.detach().double() * len(index)
-                correct += (logits.argmax(dim=1) == target).sum()
-        train_loss, train_acc = loss_sum.item() / n, correct.item() / n
-        with guard():
-            test_loss, test_acc = evaluate(model, x_test, y_test, config.eval_batch_size)
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        metrics = EpochMetrics(
-            epoch, train_loss, train_acc, test_loss, test_acc, time.perf_counter() - clock
+            schedule.step()
+            totals.add(outputs, y, loss.detach() * y.shape[0])
+        train_loss, train_score = totals.result()
+        val_loss = val_score = math.nan
+        if val_batches is not None:
+            with guard():
+                val_loss, val_score, val_extra = evaluate(
+                    model, val_batches, objective, eval_batch_size, metrics
+                )
+            if training.select == "best-val" and _better(val_score, val_loss, best):
+                best, best_epoch, best_extra = (val_score, val_loss), epoch, val_extra
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if where.type == "cuda":
+            torch.cuda.synchronize(where)
+        row = EpochMetrics(
+            epoch, train_loss, train_score, val_loss, val_score, lr, time.perf_counter() - clock
         )
-        history.append(metrics)
+        history.append(row)
         if on_epoch is not None:
-            on_epoch(metrics, model)
-    return history
+            on_epoch(row, model)
+    if best_state is not None and best_epoch != training.epochs:
+        model.load_state_dict(best_state)
+        val_extra = best_extra
+    selected = best_epoch if training.select == "best-val" else training.epochs
+    with guard():
+        test_loss, test_score, test_extra = evaluate(
+            model, _Batches(splits.test, where, num_workers), objective, eval_batch_size, metrics
+        )
+    return TrainResult(
+        history, test_loss, test_score, selected, objective.score_name, val_extra, test_extra
+    )
 
 
 def build_and_train(
-    dataset: Dataset,
+    splits: Splits,
     model_kwargs: dict[str, Any],
-    config: TrainConfig,
+    training: Training,
+    *,
+    seed: int = 0,
+    device: str = "auto",
     on_epoch: Callable[[EpochMetrics, nn.Module], None] | None = None,
-) -> tuple[nn.Module, list[EpochMetrics]]:
-    """One run: seed everything with `config.seed`, build the model, train it.
+) -> tuple[nn.Module, TrainResult]:
+    """One run on a built-in model: seed everything, build the model, train it.
 
     `model_kwargs` are `actlab.models.build_model` arguments; `kind` defaults to "mlp" and
-    `input_shape` / `num_classes` to the dataset's.
+    `input_shape` / `num_classes` to the data's.
     """
     from actlab.models import build_model
 
-    seed_everything(config.seed)
+    seed_everything(seed)
     kwargs = {
         "kind": "mlp",
-        "input_shape": dataset.input_shape,
-        "num_classes": dataset.num_classes,
+        "input_shape": splits.input_shape,
+        "num_classes": splits.num_outputs,
         **model_kwargs,
     }
     model = build_model(**kwargs)
-    return model, train(model, dataset, config, on_epoch)
+    return model, train(model, splits, training, seed=seed, device=device, on_epoch=on_epoch)
