@@ -52,7 +52,8 @@ def of_type(model: nn.Module, kind: type) -> list[nn.Module]:
 
 # -- registry ----------------------------------------------------------------------------
 def test_registry_lists_the_zoo_in_order():
-    expected = ["mlp", "cnn", "lenet5", "resnet20", "vgg11", "mobilenet_small", "transformer"]
+    expected = ["mlp", "cnn", "lenet5", "resnet20", "vgg11", "mobilenet_small", "transformer",
+                "mnist1d_mlp", "mnist1d_cnn"]  # fmt: skip
     assert model_names() == expected
     assert MODEL_KINDS == tuple(expected)
     for name in expected:
@@ -92,7 +93,7 @@ def test_unknown_model_names_close_matches():
         ("resnet20", {"narrow": 2}, r"resnet20 has no option 'narrow'.*narrow applies to the "
          r"vgg11 only"),
         ("lenet5", {"hidden": 8}, r"lenet5 has no option 'hidden'; its options are width, "
-         r"pool\. \(hidden applies to the mlp, cnn, vgg11 only"),
+         r"pool\. \(hidden applies to the mlp, cnn, vgg11, mnist1d_mlp only"),
         ("transformer", {"bogus": 1}, r"transformer has no option 'bogus'; its options are "
          r"d_model, depth, heads, mlp_ratio, dropout\.$"),
         ("mlp", {"norm": "group"}, r"mlp: norm must be one of 'none', 'batch', 'layer', got 'group'"),

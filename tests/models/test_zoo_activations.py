@@ -22,6 +22,8 @@ TINY = {
     "vgg11": ((1, 8, 8), {"narrow": 16, "hidden": 8}),
     "mobilenet_small": ((1, 8, 8), {"width": 0.125}),
     "transformer": ((2, 6), {"d_model": 8, "depth": 1, "heads": 2, "mlp_ratio": 2}),
+    "mnist1d_mlp": ((12,), {"hidden": 8}),
+    "mnist1d_cnn": ((12,), {"channels": 4}),
 }
 STEPS = 3
 

@@ -88,7 +88,7 @@ def build_model(
     shape = tuple(input_shape)
     if not shape or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in shape):
         raise ValueError(f"input_shape must be positive integers, got {input_shape!r}")
-    positive_int(num_classes, "num_classes", 2)
+    positive_int(num_classes, "num_classes (outputs: classes, or regression targets)", 1)
     chosen = spec.check_options(options)
     params = dict(activation_params or {})
     slot = activation_slot(activation, params, impl, bits, act)  # checks the params first

@@ -11,4 +11,5 @@ from actlab.models.nets import resnet  # noqa: F401
 from actlab.models.nets import vgg  # noqa: F401
 from actlab.models.nets import mobilenet  # noqa: F401
 from actlab.models.nets import transformer  # noqa: F401
+from actlab.models.nets import mnist1d  # noqa: F401
 # isort: on
