@@ -12,10 +12,10 @@ from click.testing import CliRunner
 import actlab
 from actlab.cli import main
 from actlab.experiments import from_dict, run_experiment
+from actlab.experiments.execute import build_run_model, load_splits
 from actlab.experiments.learned import capture, channel_curves, rebuild
-from actlab.experiments.runner import load_dataset, model_kwargs, train_config
 from actlab.experiments.store import FILENAME, ResultStore
-from actlab.train import build_and_train
+from actlab.train import train
 from tests.experiments.runners import CountingRunner
 
 TINY = {
@@ -64,8 +64,9 @@ def test_only_learnable_runs_store_parameters(experiment):
 def test_stored_parameters_equal_the_trained_modules(experiment):
     record = next(r for r in experiment.records if r.config.activation == "rational")
     config = record.config
-    dataset = load_dataset(config)
-    model, _ = build_and_train(dataset, model_kwargs(config, dataset), train_config(config))
+    splits = load_splits(config)
+    model = build_run_model(config, splits)
+    train(model, splits, config.training, seed=config.seed, device=config.device)
     trained = [m for m in model.modules() if getattr(m, "spec", None) is not None]
     assert len(trained) == len(record.learned)
     for module, row in zip(trained, record.learned, strict=True):

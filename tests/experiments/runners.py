@@ -12,6 +12,7 @@ class CountingRunner(LocalRunner):
         super().__init__(workers=1)
         self.given: list = []
 
-    def run(self, configs):
+    def run(self, configs, count=None):
+        configs = list(configs)
         self.given.extend(configs)
-        yield from super().run(configs)
+        yield from super().run(configs, count=len(configs))

@@ -30,7 +30,9 @@ def test_json_summary_and_files(tmp_path):
     result = CliRunner().invoke(compare, [*TINY, "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    ids = data["runs"].pop("ids")
     assert data["runs"] == {"total": 4, "ran": 4, "skipped": 0, "failed": 0}
+    assert len(ids) == 4 and all(len(h) == 16 for h in ids.values())
     rows = {r["activation"]: r for r in data["summary"]}
     assert set(rows) == {"relu", "gelu"} and rows["relu"]["p_value_vs_baseline"] is None
     assert 0 < rows["gelu"]["test_acc_mean"] <= 1 and isinstance(rows["gelu"]["significant"], bool)
@@ -38,6 +40,7 @@ def test_json_summary_and_files(tmp_path):
         "results.sqlite",
         "summary.csv",
         "epochs.csv",
+        "runs.csv",
         "report.html",
         "curves_digits_mlp_d1.png",
         "final_accuracy_digits_mlp_d1.png",
@@ -76,7 +79,14 @@ def test_bad_options_are_usage_errors_that_name_the_problem(tmp_path):
         (["--dataset", "mnist2d"], ["mnist2d", "mnist1d"]),
         (["--activations", "relu,gelx"], ["gelx", "gelu"]),
         (["--epochs", "0"], ["epochs", ">= 1"]),
-        (["--activations", "gelu,silu"], ["baseline 'relu'"]),
+        (["--activations", "gelu,silu", "--baseline", "relu"], ["baseline 'relu'"]),
+        (["--schedule", "step:80"], ["step:E:GAMMA"]),
+        (["--optimizer", "adma"], ["'adma'", "adam"]),
+        (["--momentum", "0.5"], ["momentum and nesterov apply to optimizer sgd only"]),
+        (["--tune-lr", "1e-3,x"], ["tune_lr", "'x'"]),
+        (["--preset", "mnist1d-paper"], ["unknown preset", "mnist1d-paper-mlp"]),
+        (["--seeds", "1000000000"], ["limit of 10,000", "--allow-large"]),
+        (["--model-option", "width"], ["KEY=VALUE"]),
     ]
     for args, needles in cases:
         result = CliRunner().invoke(compare, [*args, "--out", str(tmp_path / "x")])
@@ -88,6 +98,41 @@ def test_bad_options_are_usage_errors_that_name_the_problem(tmp_path):
     bad_yaml.write_text("epoch: 3\n")
     result = CliRunner().invoke(compare, ["--config", str(bad_yaml)])
     assert result.exit_code == 2 and "unknown key 'epoch'" in result.output
+
+
+def test_table_names_the_runs_and_a_chosen_baseline(tmp_path):
+    out = str(tmp_path / "cmp")
+    result = CliRunner().invoke(
+        compare, [*TINY[:2], "--activations", "gelu,silu", "--seeds", "2", "--epochs", "1",
+                  "--hidden", "8", "--workers", "1", "--out", out],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "baseline: gelu (the first activation, since relu is not in the grid)" in result.output
+    assert "gelu (baseline)" in result.output and "runs of silu:" in result.output
+
+
+def test_training_flags_reach_the_recipe(tmp_path):
+    out = tmp_path / "cmp"
+    args = [*TINY, "--optimizer", "sgd", "--momentum", "0.8", "--nesterov", "--lr", "0.05",
+            "--schedule", "cosine", "--warmup-epochs", "0", "--label-smoothing", "0.1",
+            "--grad-clip", "2.5", "--val-fraction", "0.2", "--select", "best-val",
+            "--weight-decay", "1e-4", "--dropout", "0.1", "--init", "xavier", "--out", str(out)]  # fmt: skip
+    result = CliRunner().invoke(compare, args)
+    assert result.exit_code == 0, result.output
+    from actlab.experiments.store import ResultStore
+
+    with ResultStore(out) as store:
+        run = store.records()[0].config
+    t = run.training
+    assert (t.optimizer, t.momentum, t.nesterov, t.lr, t.schedule) == (
+        "sgd",
+        0.8,
+        True,
+        0.05,
+        "cosine",
+    )
+    assert (t.label_smoothing, t.grad_clip, t.val_fraction, t.select) == (0.1, 2.5, 0.2, "best-val")
+    assert t.weight_decay == 1e-4 and run.model_options["dropout"] == 0.1 and run.init == "xavier"
 
 
 def test_every_option_has_help():

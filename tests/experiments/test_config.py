@@ -16,11 +16,25 @@ from actlab.experiments.config import (
 
 def test_defaults_are_the_compare_defaults():
     c = ExperimentConfig()
-    assert c.datasets == ("mnist1d",) and c.models == ("mlp",) and c.hidden == 500
+    assert c.datasets == ("mnist1d",) and c.models == ("mlp",) and c.hidden is None
     assert c.activations == ("relu", "leaky_relu", "gelu", "silu", "elu", "selu", "tanh", "sigmoid")
     assert c.activations == DEFAULT_ACTIVATIONS
-    assert (c.epochs, c.seeds, c.baseline) == (10, (0, 1, 2), "relu")
-    assert (c.lr, c.batch_size, c.depths, c.workers) == (1e-3, 128, (1,), 2)
+    assert (c.training.epochs, c.seeds, c.baseline) == (10, (0, 1, 2), None)
+    assert (c.training.lr, c.training.batch_size, c.depths, c.workers) == (1e-3, 128, None, 2)
+    assert (c.training.val_fraction, c.training.select, c.tune_lr) == (0.1, "last", ())
+
+
+def test_training_keys_flat_or_nested_are_one_training():
+    flat = from_dict({"lr": "3e-3", "optimizer": "sgd", "momentum": 0.8, "schedule": "step:5:0.5"})
+    nested = from_dict(
+        {"training": {"lr": 3e-3, "optimizer": "sgd", "momentum": 0.8, "schedule": "step:5:0.5"}}
+    )
+    assert flat.training == nested.training
+    assert flat.training.step_schedule == (5, 0.5)
+    with pytest.raises(ConfigError, match="'lr' is given twice"):
+        from_dict({"lr": 0.1, "training": {"lr": 0.2}})
+    with pytest.raises(ConfigError, match="training: unknown key 'lrate'"):
+        from_dict({"training": {"lrate": 0.2}})
 
 
 def test_flag_forms_are_normalised():
@@ -35,7 +49,7 @@ def test_flag_forms_are_normalised():
     )
     assert c.datasets == ("digits", "moons")
     assert c.activations == ("relu", "leaky_relu:negative_slope=0.1")
-    assert c.seeds == (0, 1, 2, 3) and c.depths == (1, 2) and c.lr == 0.001
+    assert c.seeds == (0, 1, 2, 3) and c.depths == (1, 2) and c.training.lr == 0.001
     assert from_dict({"seeds": "3,7,11"}).seeds == (3, 7, 11)
     assert from_dict({"seeds": [5]}).seeds == (5,)
 
@@ -53,7 +67,7 @@ def test_yaml_file(tmp_path):
     )
     c = from_dict(load_yaml(path), source=str(path))
     assert c.datasets == ("digits",) and c.activations == ("relu", "gelu")
-    assert c.seeds == (0, 1) and c.lr == 0.001 and c.target_accuracy == 0.9
+    assert c.seeds == (0, 1) and c.training.lr == 0.001 and c.target_accuracy == 0.9
 
 
 @pytest.mark.parametrize(
@@ -65,7 +79,23 @@ def test_yaml_file(tmp_path):
         ({"epochs": 2.5}, ["epochs", "2.5"]),
         ({"lr": -1.0}, ["lr", "(0, inf)", "-1.0"]),
         ({"lr": "fast"}, ["lr", "'fast'"]),
-        ({"dropout": 1.5}, ["dropout", "[0, 1)", "1.5"]),
+        ({"tune_lr": "1e-3,fast"}, ["tune_lr", "'fast'"]),
+        ({"tune_lr": "1e-3,0"}, ["tune_lr", "(0, inf)"]),
+        ({"tune_lr": "1e-3", "val_fraction": 0}, ["val_fraction must be > 0"]),
+        ({"tune_seeds": 4}, ["tune_seeds (4)", "3 seed"]),
+        ({"schedule": "step:80"}, ["step:E:GAMMA"]),
+        ({"hidden": 0}, ["hidden", ">= 1"]),
+        ({"model_factory": "mymodels"}, ["MODULE:FUNCTION"]),
+        ({"model_factory": "my-models:build"}, ["MODULE:FUNCTION"]),
+        ({"models": "mymodels:build", "hidden": 10}, ["hidden", "your own and takes none"]),
+        ({"model_options": "width=2"}, ["model 'mlp' has no option 'width'"]),
+        ({"seeds": 1_000_000_000}, ["seeds = 1,000,000,000", "limit of 10,000", "--allow-large"]),
+        ({"depths": "100000"}, ["depths = 100,000", "limit of 1,000"]),
+        ({"epochs": 10**7}, ["epochs = 10,000,000", "--allow-large"]),
+        (
+            {"activations": "relu,gelu,silu,elu", "seeds": 9000, "datasets": "digits,moons,xor"},
+            ["the grid's run count = 108,000", "limit of 100,000"],
+        ),
         ({"target_accuracy": 90}, ["target_accuracy", "fraction", "90"]),
         ({"seeds": 0}, ["seeds", "0"]),
         ({"seeds": [1, 1]}, ["seeds", "twice"]),
@@ -76,7 +106,7 @@ def test_yaml_file(tmp_path):
         ({"activations": "relu,gelux"}, ["activations", "'gelux'", "gelu"]),
         ({"activations": "relu,leaky_relu:negative_slop=0.1"}, ["negative_slop", "negative_slope"]),
         ({"activations": "relu,elu:alpha=-1"}, ["elu:alpha=-1", "alpha"]),
-        ({"activations": "gelu,silu"}, ["baseline 'relu'", "gelu, silu"]),
+        ({"activations": "gelu,silu", "baseline": "relu"}, ["baseline 'relu'", "gelu, silu"]),
         ({"activations": "relu,relu"}, ["activations", "twice"]),
         ({"dataset_options": {"moons": {"noise": 0.1}}}, ["dataset_options", "'moons'"]),
         ({"dataset": "moons", "dataset_options": {"moons": {"nois": 0.1}}}, ["'nois'", "noise"]),
@@ -115,4 +145,48 @@ def test_flags_override_either_spelling_in_the_file():
         {"dataset": "moons", "epochs": 5, "seeds": 4}, {"datasets": "digits", "seeds": "2"}
     )
     c = from_dict(merged)
-    assert c.datasets == ("digits",) and c.epochs == 5 and c.seeds == (0, 1)
+    assert c.datasets == ("digits",) and c.training.epochs == 5 and c.seeds == (0, 1)
+    nested = merge({"training": {"lr": 0.5, "epochs": 2}}, {"lr": 0.1})
+    assert from_dict(nested).training.lr == 0.1 and from_dict(nested).training.epochs == 2
+
+
+def test_without_relu_the_first_activation_is_the_baseline():
+    from actlab.experiments.checks import resolve_baseline
+
+    assert resolve_baseline(from_dict({"activations": "gelu,silu"})) == (
+        "gelu",
+        "the first activation, since relu is not in the grid",
+    )
+    assert resolve_baseline(from_dict({"activations": "gelu,relu"}))[0] == "relu"
+    assert (
+        resolve_baseline(from_dict({"activations": "gelu,relu", "baseline": "gelu"}))[0] == "gelu"
+    )
+
+
+def test_allow_large_lifts_the_limits():
+    c = from_dict({"seeds": 20_000, "allow_large": True, "activations": "relu"})
+    assert len(c.seeds) == 20_000
+
+
+def test_presets_fill_the_recipe_and_flags_override_them():
+    c = from_dict({"preset": "dubey-cifar10", "activations": "relu"})
+    t = c.training
+    assert c.datasets == ("cifar10",) and (t.optimizer, t.lr, t.batch_size, t.epochs) == (
+        "adam",
+        1e-3,
+        128,
+        100,
+    )
+    assert (t.schedule, t.augment) == ("step:80:0.1", "crop+flip") and c.preset == "dubey-cifar10"
+    over = from_dict(merge({"preset": "dubey-cifar10"}, {"epochs": 3, "models": "resnet20"}))
+    assert over.training.epochs == 3 and over.models == ("resnet20",)
+    assert over.training.schedule == "step:80:0.1"
+    with pytest.raises(ConfigError, match="unknown preset 'dubey'. Did you mean 'dubey-cifar10'"):
+        from_dict({"preset": "dubey"})
+
+
+def test_non_utf8_config_file_is_named(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("activations: [relu]\n# caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="latin1.yaml: not a text file in UTF-8"):
+        load_yaml(path)

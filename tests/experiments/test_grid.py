@@ -1,4 +1,4 @@
-"""Grid expansion and the stable run hash."""
+"""Grid expansion (lazy, stable order), tuning stages and the stable run hash."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import subprocess
 import sys
 
 from actlab.experiments.config import RunConfig, from_dict
-from actlab.experiments.grid import activation_choices, expand
+from actlab.experiments.grammar import activation_choices
+from actlab.experiments.grid import expand, tuning_runs
+from actlab.train import Training
 
 
 def test_grid_is_the_full_product_in_a_stable_order():
@@ -21,7 +23,7 @@ def test_grid_is_the_full_product_in_a_stable_order():
             "seeds": 2,
         }
     )
-    runs = expand(config)
+    runs = list(expand(config))
     assert len(runs) == 2 * 1 * 2 * 3 * 2
     cells = {(r.dataset, r.model, r.depth, r.label, r.seed) for r in runs}
     assert len(cells) == len(runs)
@@ -32,7 +34,24 @@ def test_grid_is_the_full_product_in_a_stable_order():
         ("digits", 1, "gelu", 1),
     ]
     assert len({r.config_hash for r in runs}) == len(runs)
-    assert expand(config) == runs
+    assert list(expand(config)) == runs
+
+
+def test_expansion_is_lazy():
+    config = from_dict({"activations": "relu,gelu", "seeds": 10_000})
+    runs = expand(config)
+    assert not isinstance(runs, list | tuple)
+    first = next(iter(runs))
+    assert (first.label, first.seed) == ("relu", 0)
+
+
+def test_model_defaults_are_resolved_into_each_run():
+    (run,) = list(expand(from_dict({"activations": "relu", "seeds": 1})))
+    assert run.model_options["hidden"] == 500 and run.model_options["depth"] == 1
+    (given,) = list(
+        expand(from_dict({"activations": "relu", "seeds": 1, "hidden": 500, "depth": 1}))
+    )
+    assert given.config_hash == run.config_hash  # a default given explicitly is the same run
 
 
 def test_parameter_sweeps_expand():
@@ -45,7 +64,24 @@ def test_parameter_sweeps_expand():
     ]
     assert [c.params["alpha"] for c in choices[:3]] == [0.5, 1.0, 2.0]
     config = from_dict({"dataset": "digits", "activations": "relu,elu:alpha=0.5|1.0", "seeds": 3})
-    assert len(expand(config)) == 3 * 3
+    assert len(list(expand(config))) == 3 * 3
+
+
+def test_tuning_runs_cover_every_candidate_on_the_tuning_seeds():
+    config = from_dict(
+        {"dataset": "digits", "activations": "relu,gelu", "seeds": 3, "tune_lr": "1e-3,1e-2",
+         "tune_wd": "0,1e-4", "tune_seeds": 2}
+    )  # fmt: skip
+    runs = list(tuning_runs(config, {}))
+    assert len(runs) == 2 * 4 * 2
+    assert {(r.training.lr, r.training.weight_decay) for r in runs} == {
+        (1e-3, 0.0), (1e-3, 1e-4), (1e-2, 0.0), (1e-2, 1e-4)
+    }  # fmt: skip
+    assert {r.seed for r in runs} == {0, 1}
+    chosen = Training(lr=1e-2, weight_decay=1e-4)
+    final = list(expand(config, {}, lambda cell: chosen))
+    overlap = {r.config_hash for r in final} & {r.config_hash for r in runs}
+    assert len(overlap) == 2 * 2  # the tuning seeds at the chosen value are reused
 
 
 def test_aliases_and_default_params_name_the_same_run():
@@ -60,7 +96,7 @@ def test_aliases_and_default_params_name_the_same_run():
 
 
 def _example() -> RunConfig:
-    return expand(from_dict({"dataset": "digits", "activations": "relu,elu:alpha=0.5"}))[-1]
+    return list(expand(from_dict({"dataset": "digits", "activations": "relu,elu:alpha=0.5"})))[-1]
 
 
 def test_hash_depends_on_what_shapes_the_result_only():
@@ -68,15 +104,32 @@ def test_hash_depends_on_what_shapes_the_result_only():
     data = run.to_dict()
     assert RunConfig.from_dict(data).config_hash == run.config_hash
     assert RunConfig.from_dict({**data, "data_dir": "/elsewhere"}).config_hash == run.config_hash
+    training = data["training"]
     for key, value in [
         ("seed", 9),
-        ("lr", 0.01),
-        ("epochs", 3),
-        ("hidden", 64),
+        ("training", {**training, "lr": 0.01}),
+        ("training", {**training, "val_fraction": 0.2}),
+        ("training", {**training, "schedule": "cosine"}),
+        ("model_options", {**data["model_options"], "hidden": 64}),
         ("activation_params", {"alpha": 0.6}),
         ("dataset_options", {"n": 5}),
+        ("data_fingerprint", "0123456789abcdef"),
+        ("source_fingerprint", "feedfacecafe"),
     ]:
         assert RunConfig.from_dict({**data, key: value}).config_hash != run.config_hash, key
+
+
+def test_a_schema_1_record_is_read():
+    old = {
+        "dataset": "digits", "model": "mlp", "activation": "relu", "activation_params": {},
+        "label": "relu", "seed": 0, "depth": 2, "hidden": 16, "epochs": 3, "batch_size": 64,
+        "lr": 0.01, "weight_decay": 0.0, "optimizer": "adam", "init": "auto", "dropout": 0.0,
+        "device": "cpu", "dataset_options": {}, "data_dir": None, "health": False,
+        "impl": "native", "bits": None,
+    }  # fmt: skip
+    run = RunConfig.from_dict(old)
+    assert run.training.epochs == 3 and run.training.lr == 0.01 and run.depth == 2
+    assert run.training.val_fraction == 0.0
 
 
 def test_hash_is_stable_across_processes():

@@ -76,18 +76,17 @@ def test_compare_health_stores_rows_per_run_epoch_layer_and_resume_keeps_them(tm
 
 
 def test_health_only_observes_and_is_its_own_run():
-    config = expand(from_dict({**TINY, "activations": "relu", "epochs": 1}))[0]
+    config = next(iter(expand(from_dict({**TINY, "activations": "relu", "epochs": 1}))))
     plain = dataclasses.replace(config, health=False)
     watched = dataclasses.replace(config, health=True)
     a, b = execute_run(plain), execute_run(watched)
     assert a.health == () and len(b.health) == 2
     drop = lambda epochs: [{k: v for k, v in e.items() if k != "seconds"} for e in epochs]
     assert drop(a.epochs) == drop(b.epochs)  # same weights, same metrics
+    assert a.test_acc == b.test_acc and a.test_loss == b.test_loss
     assert plain.config_hash != watched.config_hash
-    # Without health the hash is the one computed before the field existed (old stores resume).
-    # (impl/bits, added later, are likewise left out of a native run's hash.)
-    unhashed = ("data_dir", "label", "health", "impl", "bits")
-    content = {k: v for k, v in plain.to_dict().items() if k not in unhashed}
+    # The hash covers every field but where the data was read from and how it is labelled.
+    content = {k: v for k, v in plain.to_dict().items() if k not in ("data_dir", "label")}
     content["schema"] = RUN_SCHEMA
     text = json.dumps(content, sort_keys=True, separators=(",", ":"))
     assert plain.config_hash == hashlib.sha256(text.encode()).hexdigest()[:16]

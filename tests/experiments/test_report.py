@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from actlab.experiments.config import from_dict
-from actlab.experiments.experiment import ExperimentResult, write_outputs
+from actlab.experiments.result import ExperimentResult
 from actlab.experiments.stats import summarise
+from actlab.report.experiment.outputs import write_outputs
 from tests.experiments._records import record, two_activation_records
 
 REQUIRED_SUMMARY = (
@@ -67,9 +68,18 @@ def test_epochs_csv_is_tidy(outputs):
     assert len(rows) == 9 * 3  # 9 finished runs × 3 epochs; the failed run has none
     keys = {(r["activation"], r["seed"], r["epoch"]) for r in rows}
     assert len(keys) == len(rows)
-    assert {"run", "dataset", "model", "depth", "test_acc", "test_loss", "train_loss"} <= set(
+    assert {"run", "dataset", "model", "depth", "val_acc", "val_loss", "train_loss", "lr"} <= set(
         rows[0]
     )
+    assert "test_acc" not in rows[0]  # the test set is scored once per run, in runs.csv
+
+
+def test_runs_csv_has_one_row_per_run_with_its_test_score(outputs):
+    _, files = outputs
+    rows = list(csv.DictReader(files["runs_csv"].open()))
+    assert len(rows) == 10
+    finished = [r for r in rows if r["status"] == "finished"]
+    assert {float(r["test_acc"]) for r in finished} == {0.90, 0.91, 0.92, 0.905, 0.80, 0.81, 0.79}
 
 
 def test_figures_are_pngs(outputs):
@@ -97,6 +107,10 @@ def test_report_is_self_contained_and_embeds_the_figures(outputs):
         "Environment",
         "95% CI",
         "p (Welch)",
+        "p (Holm)",
+        "Holm-adjusted",
+        "Data",
+        "Runs",
         "sigmoid",
         "Failed runs",
         "RuntimeError: boom",
@@ -110,3 +124,19 @@ def test_summary_json_has_no_nan(outputs):
     relu = next(r for r in data["summary"] if r["activation"] == "relu")
     assert relu["p_value_vs_baseline"] is None
     assert data["runs"]["failed"] == 1
+
+
+def test_intervals_are_shown_within_what_is_possible(tmp_path):
+    from actlab.report.experiment.html import summary_table
+
+    records = [record("relu", s, [a]) for s, a in enumerate([0.99, 0.90])]
+    records += [record("gelu", s, [a]) for s, a in enumerate([0.02, 0.30])]
+    rows = summarise(records, baseline="relu", target_accuracy=0.5)
+    relu = next(r for r in rows if r.activation == "relu")
+    gelu = next(r for r in rows if r.activation == "gelu")
+    assert relu.test_acc_ci95_high > 1 and gelu.test_acc_ci95_low < 0  # the raw t-intervals
+    text = summary_table(rows)
+    assert "100.00]" in text and "[0.00," in text
+    for value in re.findall(r"\[(-?[\d.]+), (-?[\d.]+)\]", text):
+        assert 0 <= float(value[0]) <= float(value[1]) <= 100
+    assert "fewer than 3 seeds" in text

@@ -9,6 +9,7 @@ import pytest
 from scipy import stats as sps
 
 from actlab.experiments.stats import (
+    FEW_SEEDS_NOTE,
     ONE_SEED_NOTE,
     epochs_to_target,
     holm,
@@ -72,7 +73,7 @@ def test_holm_against_definition():
 
 
 def test_epochs_to_target_counts_from_one():
-    epochs = [{"epoch": i + 1, "test_acc": a} for i, a in enumerate([0.5, 0.8, 0.85, 0.9])]
+    epochs = [{"epoch": i + 1, "val_acc": a} for i, a in enumerate([0.5, 0.8, 0.85, 0.9])]
     assert epochs_to_target(epochs, 0.8) == 2
     assert epochs_to_target(epochs, 0.9) == 4
     assert epochs_to_target(epochs, 0.95) is None
@@ -93,6 +94,40 @@ def test_summary_ranks_tests_and_marks_baseline():
     # Targets: relu reaches 0.85 at epoch 2 in every seed (0.85..0.87), sigmoid never.
     assert by["relu"].epochs_to_target_mean == 2 and by["relu"].n_reached_target == 3
     assert by["sigmoid"].n_reached_target == 0 and math.isnan(by["sigmoid"].epochs_to_target_mean)
+
+
+def test_significance_is_decided_by_the_holm_adjusted_p_value():
+    # Three activations against relu: one clearly worse, two a little worse with raw p just
+    # under 0.05 — Holm multiplies the smallest p by 3, the next by 2, the last by 1.
+    finals = {
+        "relu": [0.90, 0.91, 0.92, 0.905],
+        "a": [0.80, 0.81, 0.79, 0.80],
+        "b": [0.885, 0.90, 0.895, 0.89],
+        "c": [0.888, 0.905, 0.899, 0.894],
+    }
+    records = [
+        record(label, seed, [acc])
+        for label, values in finals.items()
+        for seed, acc in enumerate(values)
+    ]
+    rows = {r.activation: r for r in summarise(records, baseline="relu", target_accuracy=0.5)}
+    raw = {k: rows[k].p_value_vs_baseline for k in "abc"}
+    assert all(p < 0.05 for p in raw.values()) or raw["c"] > 0.05
+    for k in "abc":
+        assert rows[k].significant == (rows[k].p_value_holm < 0.05)
+        assert rows[k].p_value_holm >= rows[k].p_value_vs_baseline
+    assert any(raw[k] < 0.05 <= rows[k].p_value_holm for k in "bc")
+
+
+def test_two_seeds_are_flagged():
+    records = [
+        record(lbl, s, [a])
+        for lbl, vals in {"relu": [0.9, 0.8], "gelu": [0.7, 0.95]}.items()
+        for s, a in enumerate(vals)
+    ]
+    rows = summarise(records, baseline="relu", target_accuracy=0.5)
+    assert all(r.note == FEW_SEEDS_NOTE for r in rows)
+    assert all(len(r.run_ids.split()) == 2 for r in rows)
 
 
 def test_auto_target_is_95_percent_of_baseline():

@@ -13,6 +13,7 @@ from actlab.cli.depth_study import depth_study
 from actlab.cli.diagnose import diagnose
 from actlab.cli.models import models
 from actlab.cli.playground import playground
+from actlab.cli.presets import presets
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,10 +22,11 @@ def main() -> None:
     """actlab, the activation-function laboratory for PyTorch.
 
     Browse the verified catalogue (list, show), draw activations and their derivatives
-    (plot), generate the catalogue page (docs), compare activations by training (compare),
-    see how deep each activation trains (depth-study), find dead, saturated or vanishing
-    layers in a model (diagnose), watch a network learn in the browser (playground), time the
-    kernels (bench), or run the demo.
+    (plot), generate the catalogue page (docs), compare activations by training on built-in
+    or your own model and data (compare; models and presets list what it offers), see how
+    deep each activation trains (depth-study), find dead, saturated or vanishing layers in a
+    model (diagnose), watch a network learn in the browser (playground), time the kernels
+    (bench), or run the demo.
     """
 
 
@@ -40,6 +42,7 @@ for command in (
     playground,
     bench,
     models,
+    presets,
 ):
     main.add_command(command)
 

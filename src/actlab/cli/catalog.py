@@ -276,7 +276,7 @@ def plot(
 def _plot_run(run_id: str, where: Path | None, xlim, output: Path) -> None:
     """`plot --from-run`: find the run in the store and draw its learned activations."""
     from actlab.experiments.store import FILENAME, ResultStore
-    from actlab.report.learned_figures import GRID, plot_run
+    from actlab.report.experiment.learned_figures import GRID, plot_run
 
     if where is None:
         raise click.UsageError("--from-run needs --store FILE.sqlite or --out EXPERIMENT_DIR")

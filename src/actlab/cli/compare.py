@@ -1,7 +1,8 @@
 """`actlab compare`: train a grid of activations and compare them with statistics and a report.
 
-A thin layer over `actlab.experiments.run_experiment`: flags (and an optional YAML file) make
-an `ExperimentConfig`; progress goes to stderr, the summary to stdout.
+A thin layer over `actlab.experiments.run_experiment`: a preset, a YAML file and flags make
+an `ExperimentConfig` (flags override the file, the file overrides the preset); progress goes
+to stderr, the summary to stdout.
 """
 
 from __future__ import annotations
@@ -13,85 +14,258 @@ from typing import Any
 
 import click
 from click.core import ParameterSource
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from actlab.experiments import (
-    ConfigError,
-    ExperimentConfig,
-    ExperimentError,
-    ExperimentResult,
-    from_dict,
-    load_yaml,
-    merge,
-    run_experiment,
-)
-from actlab.experiments import Progress as RunProgress
-from actlab.experiments.stats import SummaryRow
-from actlab.report.experiment_figures import setting_name
+from actlab.experiments.config import DEFAULT_ACTIVATIONS, ConfigError, from_dict, load_yaml, merge
+from actlab.train.config import AUGMENTATIONS, OPTIMIZERS, SELECTIONS, TASKS, Training
 
-_D = ExperimentConfig.__dataclass_fields__
+_T = Training()
 
-
-# (flag, config key, click type, help); defaults come from ExperimentConfig.
-_OPTIONS: list[tuple[str, str, Any, str]] = [
+# (flag, config key, click type, help, default shown in --help). Flags given on the command
+# line override the config file and the preset; the others leave them alone.
+OPTIONS: list[tuple[str, str, Any, str, Any]] = [
+    (
+        "--preset",
+        "preset",
+        str,
+        "A published protocol that fills the whole recipe (`actlab presets`); other flags override it.",
+        None,
+    ),
     (
         "--dataset",
         "datasets",
         str,
-        "Dataset(s), comma-separated (see `actlab.data.dataset_names()`).",
+        "Built-in dataset(s), comma-separated (`actlab.data.dataset_names()`).",
+        "mnist1d",
     ),
-    ("--model", "models", str, "Model kind(s), comma-separated: mlp or cnn."),
+    (
+        "--data-factory",
+        "data_factory",
+        str,
+        "Your data: MODULE:FUNCTION returning (train, test), each a torch Dataset or an (X, y) pair of tensors; imported from the current directory or PYTHONPATH.",
+        None,
+    ),
+    ("--model", "models", str, "Built-in model(s), comma-separated (`actlab models`).", "mlp"),
+    (
+        "--model-factory",
+        "model_factory",
+        str,
+        "Your model: MODULE:FUNCTION called as fn(act), where act() returns a fresh activation module (fn may also take input_shape=, num_outputs=).",
+        None,
+    ),
     (
         "--activations",
         "activations",
         str,
-        "Activations, comma-separated; parameters as name:k=v (leaky_relu:negative_slope=0.1), "
-        "several values swept with | (elu:alpha=0.5|1.0); a kernel implementation as a suffix "
-        "(gelu@fewbit3, relu@lean; see actlab.kernels.available).",
+        "Activations, comma-separated; parameters as name:k=v (leaky_relu:negative_slope=0.1), several values swept with | (elu:alpha=0.5|1.0); a kernel as a suffix (gelu@fewbit3, relu@lean).",
+        ",".join(DEFAULT_ACTIVATIONS),
     ),
-    ("--baseline", "baseline", str, "Activation the others are tested against (Welch's t-test)."),
-    ("--seeds", "seeds", str, "Number of seeds (0..N-1), or an explicit comma-separated list."),
-    ("--epochs", "epochs", int, "Training epochs per run."),
-    ("--hidden", "hidden", int, "Hidden units per layer."),
-    ("--depth", "depths", str, "Hidden layers; several comma-separated values are a grid axis."),
-    ("--lr", "lr", float, "Learning rate (Adam)."),
-    ("--batch-size", "batch_size", int, "Mini-batch size."),
-    ("--device", "device", str, "auto, cpu or cuda."),
+    (
+        "--baseline",
+        "baseline",
+        str,
+        "Activation the others are tested against (Welch's t-test, Holm-corrected).",
+        "relu if in the grid, else the first",
+    ),
+    ("--seeds", "seeds", str, "Number of seeds (0..N-1), or an explicit comma-separated list.", 3),
+    (
+        "--task",
+        "task",
+        click.Choice(TASKS),
+        "classification (cross-entropy, accuracy) or regression (MSE, R²).",
+        _T.task,
+    ),
+    ("--epochs", "epochs", int, "Training epochs per run.", _T.epochs),
+    ("--batch-size", "batch_size", int, "Mini-batch size.", _T.batch_size),
+    ("--optimizer", "optimizer", click.Choice(OPTIMIZERS), "Optimizer.", _T.optimizer),
+    ("--lr", "lr", float, "Learning rate (the peak, with a schedule).", _T.lr),
+    ("--momentum", "momentum", float, "SGD momentum.", _T.momentum),
+    (
+        "--weight-decay",
+        "weight_decay",
+        float,
+        "Weight decay (L2 for adam/sgd, decoupled for adamw).",
+        _T.weight_decay,
+    ),
+    (
+        "--schedule",
+        "schedule",
+        str,
+        "constant, cosine (to 0 at the end), or step:E:GAMMA (lr × GAMMA every E epochs, e.g. step:80:0.1).",
+        _T.schedule,
+    ),
+    (
+        "--warmup-epochs",
+        "warmup_epochs",
+        int,
+        "Epochs of linear lr warmup before the schedule.",
+        _T.warmup_epochs,
+    ),
+    (
+        "--label-smoothing",
+        "label_smoothing",
+        float,
+        "Label smoothing of the training loss (classification).",
+        _T.label_smoothing,
+    ),
+    ("--grad-clip", "grad_clip", float, "Clip the gradient's global L2 norm to this value.", "off"),
+    (
+        "--augment",
+        "augment",
+        click.Choice(AUGMENTATIONS),
+        "Image augmentation of training batches: random crop (zero padding) and/or horizontal flip.",
+        _T.augment,
+    ),
+    ("--crop-padding", "crop_padding", int, "Padding for --augment crop.", _T.crop_padding),
+    (
+        "--val-fraction",
+        "val_fraction",
+        float,
+        "Share of the training set held out for validation (stratified, seeded); 0 turns validation off.",
+        _T.val_fraction,
+    ),
+    (
+        "--val-seed",
+        "val_seed",
+        int,
+        "Seed of the validation split (the same for every run).",
+        _T.val_seed,
+    ),
+    (
+        "--select",
+        "select",
+        click.Choice(SELECTIONS),
+        "Test the final model (last) or the epoch with the best validation score (best-val).",
+        _T.select,
+    ),
+    (
+        "--tune-lr",
+        "tune_lr",
+        str,
+        "Learning rates to try per activation, comma-separated (e.g. 3e-4,1e-3,3e-3); the best mean validation score wins.",
+        None,
+    ),
+    ("--tune-wd", "tune_wd", str, "Weight decays to try per activation, comma-separated.", None),
+    (
+        "--tune-seeds",
+        "tune_seeds",
+        int,
+        "Seeds (the first N) that tuning trains each candidate on.",
+        1,
+    ),
+    (
+        "--depth",
+        "depths",
+        str,
+        "Hidden layers / blocks of the built-in model; several comma-separated values are a grid axis.",
+        "the model's",
+    ),
+    (
+        "--hidden",
+        "hidden",
+        int,
+        "Hidden units per layer of the built-in model.",
+        "the model's (mlp: 500)",
+    ),
+    (
+        "--dropout",
+        "dropout",
+        float,
+        "Dropout after each hidden activation of the built-in model.",
+        "the model's (0)",
+    ),
+    (
+        "--norm",
+        "norm",
+        click.Choice(["none", "batch", "layer"]),
+        "Normalisation in the built-in mlp.",
+        "none",
+    ),
+    (
+        "--model-option",
+        "model_options",
+        str,
+        "Other options of the built-in model as KEY=VALUE, comma-separated (e.g. width=2); see `actlab models`.",
+        None,
+    ),
+    (
+        "--init",
+        "init",
+        click.Choice(["auto", "kaiming", "lecun", "xavier", "default"]),
+        "Weight init of built-in models: auto matches the activation.",
+        "auto",
+    ),
+    (
+        "--loss-fn",
+        "loss_fn",
+        str,
+        "MODULE:FUNCTION fn(outputs, targets) -> scalar replacing the task's loss.",
+        None,
+    ),
+    ("--device", "device", str, "auto, cpu, cuda or cuda:N.", "auto"),
     (
         "--data-dir",
         "data_dir",
         str,
         "Directory holding dataset files (standard names); default: the cache, $ACTLAB_DATA.",
+        None,
     ),
     (
         "--target-accuracy",
         "target_accuracy",
         float,
-        "Accuracy (a fraction) for 'epochs to target'; default: 95% of the baseline's mean final.",
+        "Validation score (a fraction) for 'epochs to target'; default: 95% of the baseline's mean.",
+        None,
     ),
-    ("--workers", "workers", int, "Parallel worker processes (1 = run in this process)."),
+    (
+        "--workers",
+        "workers",
+        int,
+        "Runs at once, each in its own process (1 = in this process).",
+        2,
+    ),
+    (
+        "--threads",
+        "threads",
+        int,
+        "Torch threads per run; default: the free cores divided by the runs at once.",
+        "auto",
+    ),
+    (
+        "--num-workers",
+        "num_workers",
+        int,
+        "DataLoader workers for data too large to hold in memory.",
+        0,
+    ),
+]
+FLAGS = [
+    ("--nesterov", "nesterov", "Nesterov momentum (sgd)."),
+    ("--residual/--no-residual", "residual", "Residual connections in the built-in mlp."),
+    (
+        "--health",
+        "health",
+        "Record activation health per epoch (dead units, saturation, gradient norm per layer) into the store, health.csv and the report.",
+    ),
+    (
+        "--allow-large",
+        "allow_large",
+        "Lift the limits on seeds, depth, width, epochs and grid size.",
+    ),
 ]
 
 
-def _add_options(func):
-    for flag, key, kind, help_text in reversed(_OPTIONS):
-        default = _D[key].default
-        if key == "seeds":
-            default = len(default)
-        elif isinstance(default, tuple):
-            default = ",".join(map(str, default))
+def add_options(func):
+    for flag, key, kind, help_text, shown in reversed(OPTIONS):
         func = click.option(
-            flag, key, type=kind, default=default, help=help_text, show_default=default is not None
+            flag,
+            key,
+            type=kind,
+            default=None,
+            help=help_text,
+            show_default=None if shown is None else str(shown),
         )(func)
+    for flag, key, help_text in reversed(FLAGS):
+        func = click.option(flag, key, is_flag=True, default=None, help=help_text)(func)
     return func
 
 
@@ -115,10 +289,12 @@ def results_dir_options(kind: str):
     return add
 
 
-def _given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
-    """Only flags the user typed override a --config file; the others keep its values."""
+def given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[str, Any]:
+    """Only flags the user typed override a --config file or preset; the others keep theirs."""
     explicit = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-    return {k: v for k, v in flags.items() if ctx.get_parameter_source(k) in explicit}
+    return {
+        k: v for k, v in flags.items() if v is not None and ctx.get_parameter_source(k) in explicit
+    }
 
 
 @click.command("compare")
@@ -126,18 +302,11 @@ def _given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[st
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
-    help="YAML file with experiment settings; flags given on the command line override it.",
+    help="YAML file with experiment settings (README: 'The config file'); flags given on the "
+    "command line override it.",
 )
-@_add_options
+@add_options
 @results_dir_options("compare")
-@click.option(
-    "--health",
-    "health",
-    is_flag=True,
-    default=False,
-    help="Record activation health per epoch (dead units, saturation, gradient norm per "
-    "layer) into the store, health.csv and the report's figures.",
-)
 @click.option(
     "--json",
     "as_json",
@@ -155,14 +324,21 @@ def compare(
 ) -> None:
     """Train every activation on the same data and model over several seeds, then compare them.
 
-    Reports mean final test accuracy with 95% confidence intervals, epochs to a target
-    accuracy and Welch's t-test against the baseline, and writes summary.csv, epochs.csv, PNG
-    figures and a self-contained report.html (with --health also health.csv and gradient-norm
-    and dead-unit figures). With no options: 8 activations × 3 seeds on
+    A fair protocol: a validation split carved from the training set, the learning rate
+    chosen per activation on validation data (--tune-lr), the test set scored once per run
+    at the end. Reports the mean test score with 95% confidence intervals, epochs to a
+    target, Welch's t-test against the baseline with Holm's correction, and writes
+    summary.csv, runs.csv, epochs.csv, PNG figures and a self-contained report.html.
+
+    Bring your own model and data with --model-factory / --data-factory (MODULE:FUNCTION,
+    imported from the current directory). With no options: 8 activations × 3 seeds on
     MNIST-1D with the 500-unit MLP.
     """
+    from actlab.experiments import ExperimentError
+    from actlab.experiments.progress_bar import run_with_progress
+
     try:
-        given = _given_on_command_line(ctx, flags)
+        given = given_on_command_line(ctx, flags)
         if out is not None:
             given["out"] = out
         values = merge(load_yaml(config_file) if config_file else {}, given)
@@ -176,7 +352,7 @@ def compare(
     if as_json:
         click.echo(json.dumps(result.summary_json(), indent=2, allow_nan=False))
     else:
-        _print_summary(result)
+        print_summary(result)
     if result.failed:
         first = result.failed[0]
         raise click.ClickException(
@@ -185,89 +361,66 @@ def compare(
         )
 
 
-def run_with_progress(config: ExperimentConfig, fresh: bool) -> ExperimentResult:
-    """run_experiment with a rich progress bar on stderr (hidden when not a terminal)."""
-    err = Console(stderr=True)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
-        task = bar.add_task("compare", total=None)
-
-        def update(event: RunProgress) -> None:
-            text = "compare"
-            if event.record is not None:
-                status = "" if event.record.status == "finished" else f" [red]{event.record.status}"
-                text = f"{event.record.config.label} seed {event.record.config.seed}{status}"
-            elif event.skipped:
-                text = f"resuming: {event.skipped} finished run(s) skipped"
-            bar.update(task, total=event.total, completed=event.done, description=text)
-
-        return run_experiment(config, progress=update, fresh=fresh)
-
-
 def _fmt(value: float, scale: float = 100.0, digits: int = 2) -> str:
     return "–" if math.isnan(value) else f"{scale * value:.{digits}f}"
 
 
-def summary_table(rows: list[SummaryRow], title: str) -> Table:
+def summary_table(rows, title: str):
+    from rich.table import Table
+
+    from actlab.report.experiment.figures import clip_interval, unit_for
+
+    unit = unit_for(rows[0].metric)
+    score = "acc %" if unit.scale == 100 else "R²"
     table = Table(title=title)
-    for header in (
-        "rank",
-        "activation",
-        "seeds",
-        "test acc %",
-        "95% CI",
-        "test loss",
-        "epochs→target",
-        "Δ pp",
-        "p (Welch)",
-        "sig.",
-    ):
+    headers = ("rank", "activation", "seeds", f"test {score}", "95% CI", f"val {score}", "lr",
+               "epochs→target", "Δ", "p (Holm)", "sig.")  # fmt: skip
+    for header in headers:
         table.add_column(header, justify="left" if header == "activation" else "right")
     for r in sorted(rows, key=lambda r: r.rank):
         base = r.activation == r.baseline
-        ci = (
-            "–"
-            if math.isnan(r.test_acc_ci95_low)
-            else (f"{_fmt(r.test_acc_ci95_low)}–{_fmt(r.test_acc_ci95_high)}")
-        )
-        std = "" if math.isnan(r.test_acc_std) else f" ± {_fmt(r.test_acc_std)}"
-        p = r.p_value_vs_baseline
+        if math.isnan(r.test_acc_ci95_low):
+            ci = "–"
+        else:
+            low, high = clip_interval(r.test_acc_ci95_low, r.test_acc_ci95_high, unit)
+            ci = f"{low:.2f}–{high:.2f}"
+        std = "" if math.isnan(r.test_acc_std) else f" ± {_fmt(r.test_acc_std, unit.scale)}"
+        p = r.p_value_holm
         table.add_row(
             str(r.rank),
             r.activation + (" (baseline)" if base else ""),
             str(r.n_seeds),
-            _fmt(r.test_acc_mean) + std,
+            _fmt(r.test_acc_mean, unit.scale) + std,
             ci,
-            _fmt(r.test_loss_mean, 1.0, 4),
+            _fmt(r.val_acc_mean, unit.scale),
+            f"{r.lr:g}",
             f"{_fmt(r.epochs_to_target_mean, 1.0, 1)} ({r.n_reached_target}/{r.n_seeds})",
-            "–" if base else f"{_fmt(r.diff_vs_baseline):>6}",
+            "–" if base else f"{_fmt(r.diff_vs_baseline, unit.scale):>6}",
             "–" if math.isnan(p) else f"{p:.3g}",
             "–" if base or math.isnan(p) else ("yes" if r.significant else "no"),
         )
     return table
 
 
-def _print_summary(result: ExperimentResult) -> None:
+def print_summary(result) -> None:
+    from rich.console import Console
+
+    from actlab.experiments.config import setting_key
+    from actlab.report.experiment.figures import setting_name
+
     console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-    settings = sorted({(r.dataset, r.model, r.depth) for r in result.summary})
+    for note in result.notes:
+        console.print(f"note: {note}")
+    settings = sorted({(r.dataset, r.model, r.depth) for r in result.summary}, key=setting_key)
     for setting in settings:
         rows = [r for r in result.summary if (r.dataset, r.model, r.depth) == setting]
-        title = (
-            f"{setting_name(setting)}: final test accuracy, target "
-            f"{_fmt(rows[0].target_accuracy, digits=1)}%"
-        )
-        console.print(summary_table(rows, title))
-        notes = sorted({r.note for r in rows if r.note and r.note != "baseline"})
-        for note in notes:
+        target = rows[0].target_accuracy
+        shown = "–" if math.isnan(target) else f"{_fmt(target, digits=1)}%"
+        console.print(summary_table(rows, f"{setting_name(setting)}: test score, target {shown}"))
+        for note in sorted({r.note for r in rows if r.note and r.note != "baseline"}):
             console.print(f"note: {note}")
+        for r in sorted(rows, key=lambda r: r.rank):
+            console.print(f"  runs of {r.activation}: {r.run_ids}", style="dim")
     console.print(
         f"{result.n_ran} run(s) trained, {result.n_skipped} already finished, "
         f"{len(result.failed)} failed, in {result.seconds:.1f} s."

@@ -17,10 +17,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from actlab.cli.compare import results_dir_options, run_with_progress
+from actlab.cli.compare import results_dir_options
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
-from actlab.experiments.config import split_list
+from actlab.experiments.grammar import split_list
 from actlab.experiments.health import depth_rows
+from actlab.experiments.progress_bar import run_with_progress
 
 DEFAULTS = {
     "activations": "sigmoid,tanh,relu,selu,gelu",
@@ -132,7 +133,7 @@ def depth_study(
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     try:
-        result = run_with_progress(config, fresh)
+        result = run_with_progress(config, fresh, label="depth-study")
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     rows = depth_rows(result.records)

@@ -1,11 +1,11 @@
 """Experiments: typed configs, grid expansion, runners, the SQLite results store, statistics.
 
->>> from actlab.experiments import from_dict, run_experiment
->>> config = from_dict({"dataset": "digits", "activations": "relu,gelu", "seeds": 2, "epochs": 1})
->>> result = run_experiment(config)            # doctest: +SKIP
->>> result.summary[0].activation, result.out   # doctest: +SKIP
+>>> import actlab
+>>> result = actlab.compare(data="digits", activations=["relu", "gelu"], seeds=2, epochs=1)  # doctest: +SKIP
+>>> result.summary[0].activation, result.out                                                 # doctest: +SKIP
 """
 
+from actlab.experiments.api import compare
 from actlab.experiments.config import (
     ConfigError,
     ExperimentConfig,
@@ -14,18 +14,17 @@ from actlab.experiments.config import (
     load_yaml,
     merge,
 )
-from actlab.experiments.experiment import (
-    ExperimentError,
-    ExperimentResult,
-    Progress,
-    run_experiment,
-)
+from actlab.experiments.execute import execute_run
+from actlab.experiments.experiment import ExperimentError, Progress, run_experiment
 from actlab.experiments.grid import expand
-from actlab.experiments.runner import LocalRunner, Runner, execute_run
+from actlab.experiments.presets import PRESETS, preset_values
+from actlab.experiments.result import ExperimentResult
+from actlab.experiments.runner import LocalRunner, Runner
 from actlab.experiments.stats import SummaryRow, summarise, welch
-from actlab.experiments.store import ResultStore, RunRecord
+from actlab.experiments.store import ResultStore, RunRecord, StoreError
 
 __all__ = [
+    "PRESETS",
     "ConfigError",
     "ExperimentConfig",
     "ExperimentError",
@@ -36,12 +35,15 @@ __all__ = [
     "RunConfig",
     "RunRecord",
     "Runner",
+    "StoreError",
     "SummaryRow",
+    "compare",
     "execute_run",
     "expand",
     "from_dict",
     "load_yaml",
     "merge",
+    "preset_values",
     "run_experiment",
     "summarise",
     "welch",

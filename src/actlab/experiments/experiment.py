@@ -1,84 +1,59 @@
-"""Run a whole experiment: expand the grid, skip finished runs, run the rest, write the outputs.
+"""Run a whole experiment: check and plan, tune, run, summarise, write the report.
 
-`run_experiment(config)` is what `actlab compare` calls. The output directory receives
-`results.sqlite` (the store), `summary.csv`, `summary.json`, `epochs.csv` (and `health.csv`
-when runs recorded health), PNG figures (learned activation shapes too, when an activation
-has learnable parameters) and `report.html`. Running it again on the same directory re-runs
-only what has not finished.
+`run_experiment(config)` is what `actlab compare` and `actlab.compare` call:
+
+1. Plan, before anything is created on disk: the device is checked, each dataset is read
+   once (its fingerprint keys the runs), each model source is resolved and built once, so a
+   missing file, a bad factory or data of the wrong shape stops the experiment with one clear
+   error instead of N failed runs and a stray output directory.
+2. Take the output directory's lock (one writer), open and check the store.
+3. With `tune_lr` / `tune_wd`: train every candidate on the tuning seeds, choose per setting
+   and activation on validation data.
+4. Run every final run not yet in the store; each is committed as it finishes.
+5. Summarise the final runs and write CSVs, figures and `report.html`.
+
+Running it again on the same directory re-runs only what has not finished.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from actlab.experiments.checks import resolve_baseline
 from actlab.experiments.config import ExperimentConfig, RunConfig
-from actlab.experiments.grid import expand
-from actlab.experiments.runner import Runner, load_dataset, model_kwargs, runner_for
-from actlab.experiments.stats import SummaryRow, summarise
-from actlab.experiments.store import EPOCH_FIELDS, HEALTH_FIELDS, ResultStore, RunRecord
-
-SUMMARY_CSV = "summary.csv"
-SUMMARY_JSON = "summary.json"
-EPOCHS_CSV = "epochs.csv"
-HEALTH_CSV = "health.csv"
-REPORT_HTML = "report.html"
+from actlab.experiments.grid import cells, expand, final_count, tuning_runs
+from actlab.experiments.lock import DirectoryLockedError, experiment_lock
+from actlab.experiments.result import ExperimentResult
+from actlab.experiments.runner import Runner, runner_for
+from actlab.experiments.sources import SourceError
+from actlab.experiments.stats import summarise
+from actlab.experiments.store import ResultStore, RunRecord, StoreError
+from actlab.experiments.tuning import choose, chooser
 
 
 class ExperimentError(RuntimeError):
-    """The experiment cannot start (data missing, a model that cannot be built)."""
+    """The experiment cannot start (data missing, a model that cannot be built, a locked or
+    damaged output directory); the message says what and how to fix it."""
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Sent to the `progress` callback: once at the start (`record` None), then per run."""
+    """Sent to the `progress` callback: once at the start (`record` None), then per run.
+    `stage` is "tuning" while learning rates are being chosen, else "final"."""
 
     done: int
     total: int
     skipped: int
     record: RunRecord | None = None
+    stage: str = "final"
 
 
-@dataclass
-class ExperimentResult:
-    config: ExperimentConfig
-    out: Path
-    summary: list[SummaryRow]
-    records: list[RunRecord]
-    n_total: int
-    n_ran: int
-    n_skipped: int
-    seconds: float
-    files: dict[str, Path] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> list[RunRecord]:
-        return [r for r in self.records if r.status == "failed"]
-
-    def summary_json(self) -> dict[str, Any]:
-        """The summary as JSON-ready data (NaN becomes null)."""
-        return {
-            "out": str(self.out),
-            "baseline": _baseline_label(self.config),
-            "runs": {
-                "total": self.n_total,
-                "ran": self.n_ran,
-                "skipped": self.n_skipped,
-                "failed": len(self.failed),
-            },
-            "summary": [_json_safe(row.to_dict()) for row in self.summary],
-        }
-
-
-def default_out(now: datetime | None = None) -> Path:
-    return Path("runs") / f"compare-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
+def default_out(now: datetime | None = None, kind: str = "compare") -> Path:
+    return Path("runs") / f"{kind}-{(now or datetime.now()).strftime('%Y%m%d-%H%M%S')}"
 
 
 def run_experiment(
@@ -91,148 +66,179 @@ def run_experiment(
     clock = time.perf_counter()
     out = Path(config.out) if config.out is not None else default_out()
     config = config.replace(out=str(out))
-    runs = expand(config)
-    with ResultStore(out, fresh=fresh) as store:
-        store.set_meta("experiment", config.to_dict())
-        finished = store.finished_hashes()
-        todo = [run for run in runs if run.config_hash not in finished]
-        skipped = len(runs) - len(todo)
-        if todo:
-            preflight(todo)
-        if progress:
-            progress(Progress(skipped, len(runs), skipped))
-        done = skipped
-        for record in (runner or runner_for(config.workers)).run(todo):
-            store.save(record)  # committed now: a crash later cannot lose this run
-            done += 1
-            if progress:
-                progress(Progress(done, len(runs), skipped, record))
-        records = store.records(run.config_hash for run in runs)
-    summary = summarise(
-        records, baseline=_baseline_label(config), target_accuracy=config.target_accuracy
+    fingerprints = plan(config)
+    _make_directory(out)
+    baseline, why = resolve_baseline(config)
+    notes = [] if why in ("given", "default") else [f"baseline: {baseline} ({why})"]
+    runner = runner or runner_for(config.workers, config.threads)
+    try:
+        with experiment_lock(out), ResultStore(out, fresh=fresh) as store:
+            notes += store.notes
+            store.set_meta("experiment", config.to_dict())
+            counter = _Counter(store.finished_hashes(), progress)
+            tuning_table = []
+            chosen = None
+            if config.tuning:
+                tune = lambda: tuning_runs(config, fingerprints)
+                counter.plan(tune, extra=_after_tuning(config))
+                counter.run(store, runner, tune, "tuning")
+                hashes = {r.config_hash for r in tune()}
+                chosen_map, tuning_table = choose(config, store.records(hashes))
+                store.set_meta("tuning", [c.to_dict() for c in tuning_table])
+                chosen = chooser(chosen_map)
+            final = lambda: expand(config, fingerprints, chosen)
+            if not config.tuning:
+                counter.plan(final)
+            counter.run(store, runner, final, "final")
+            final_hashes = [r.config_hash for r in final()]
+            records = store.records(final_hashes)
+    except DirectoryLockedError as error:
+        raise ExperimentError(str(error)) from None
+    except StoreError as error:
+        raise ExperimentError(str(error)) from None
+    summary = summarise(records, baseline=baseline, target_accuracy=config.target_accuracy)
+    result = ExperimentResult(
+        config,
+        out,
+        summary,
+        records,
+        n_total=counter.total,
+        n_ran=counter.ran,
+        n_skipped=counter.skipped,
+        seconds=0.0,
+        baseline=baseline,
+        notes=notes,
+        tuning=tuning_table,
+        plan=getattr(runner, "plan", None),
     )
-    result = ExperimentResult(config, out, summary, records, len(runs), len(todo), skipped, 0.0)
+    from actlab.report.experiment.outputs import write_outputs
+
     result.files = write_outputs(result)
     result.seconds = time.perf_counter() - clock
     return result
 
 
-def _baseline_label(config: ExperimentConfig) -> str:
-    from actlab.experiments.config import canonical_label
+def _after_tuning(config: ExperimentConfig) -> int:
+    """Final runs that tuning does not already train (the tuning seeds at the chosen value)."""
+    n_cells = sum(1 for _ in cells(config))
+    return final_count(config) - n_cells * config.tune_seeds
 
-    return canonical_label(config.baseline, "baseline")
+
+class _Counter:
+    """Counts and reports progress over the stages; skips runs the store already has."""
+
+    def __init__(self, finished: set[str], progress: Callable[[Progress], None] | None) -> None:
+        self.finished, self.progress = finished, progress
+        self.counted: set[str] = set()
+        self.total = self.done = self.skipped = self.ran = 0
+
+    def plan(self, runs: Callable[[], Iterable[RunConfig]], extra: int = 0) -> None:
+        """Expect the runs of `runs()` plus `extra` more (a later stage not yet expanded)."""
+        self.total = len({r.config_hash for r in runs()}) + extra
+
+    def run(self, store: ResultStore, runner: Runner, runs, stage: str) -> None:
+        hashes = {r.config_hash for r in runs()}
+        already = (hashes & self.finished) - self.counted
+        self.counted |= already
+        self.skipped += len(already)
+        self.done += len(already)
+        if self.progress:
+            self.progress(Progress(self.done, self.total, self.skipped, None, stage))
+        count = sum(1 for _ in _unfinished(runs(), self.finished))
+        for record in runner.run(_unfinished(runs(), self.finished), count=count):
+            store.save(record)  # committed now: a crash later cannot lose this run
+            self.counted.add(record.config_hash)
+            if record.status == "finished":
+                self.finished.add(record.config_hash)
+            self.done += 1
+            self.ran += 1
+            if self.progress:
+                self.progress(Progress(self.done, self.total, self.skipped, record, stage))
 
 
-def preflight(runs: Sequence[RunConfig]) -> None:
-    """Load each dataset and build each distinct model once, so that missing files or a model
-    that cannot be built stop the experiment with one clear error instead of N failed runs.
-    Loading here also fills the dataset cache before worker processes read it."""
-    from actlab.models import build_model
-    from actlab.train import resolve_device
-
-    for device in sorted({run.device for run in runs}):
-        try:
-            resolve_device(device)
-        except (RuntimeError, ValueError) as error:
-            raise ExperimentError(str(error)) from error
-    seen: set[tuple] = set()
+def _unfinished(runs: Iterable[RunConfig], finished: set[str]) -> Iterator[RunConfig]:
+    seen: set[str] = set()
     for run in runs:
-        key = (run.dataset, run.data_dir, str(run.dataset_options), run.model, run.label, run.depth)
+        h = run.config_hash
+        if h not in finished and h not in seen:
+            seen.add(h)
+            yield run
+
+
+def _make_directory(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".actlab-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ExperimentError(
+            f"cannot use {out} as the output directory ({reason}); choose another --out"
+        ) from None
+
+
+def plan(config: ExperimentConfig) -> dict[str, str]:
+    """Check the device, read each dataset once, resolve and build each model once; return
+    the fingerprints (data content; factory code or module weights) that key the runs."""
+    from torch import nn
+
+    from actlab.experiments.execute import (
+        build_run_model,
+        forget_loaded_data,
+        load_splits,
+        resolve_callable,
+    )
+    from actlab.experiments.grid import run_config
+    from actlab.experiments.sources import (
+        code_fingerprint,
+        get_object,
+        is_builtin,
+        is_object,
+        model_fingerprint,
+    )
+    from actlab.train import resolve_device
+    from actlab.train.augment import check_shape
+
+    try:
+        resolve_device(config.device)
+    except (RuntimeError, ValueError) as error:
+        raise ExperimentError(str(error)) from error
+    forget_loaded_data()  # files may have changed since the last experiment in this process
+    fingerprints: dict[str, str] = {}
+    for source in [*config.models, config.loss_fn, *config.metrics.values()]:
+        if source is None or is_builtin(source) or source in fingerprints:
+            continue
+        try:
+            target = (
+                get_object(source) if is_object(source) else resolve_callable(source, "factory")
+            )
+        except SourceError as error:
+            raise ExperimentError(str(error)) from None
+        fingerprints[source] = (
+            model_fingerprint(target) if isinstance(target, nn.Module) else code_fingerprint(target)
+        )
+    seen: set[tuple] = set()
+    for cell in cells(config):
+        probe = run_config(config, cell, config.seeds[0], config.training, fingerprints)
+        key = (cell.dataset, cell.model, str(sorted(cell.options.items())), cell.choice.label)
         if key in seen:
             continue
         seen.add(key)
         try:
-            dataset = load_dataset(run)
+            splits = load_splits(probe)
         except Exception as error:
-            raise ExperimentError(f"dataset {run.dataset!r}: {error}") from error
+            raise ExperimentError(f"dataset {cell.dataset!r}: {error}") from error
+        fingerprints.setdefault(cell.dataset, splits.fingerprint)
+
         try:
-            build_model(**model_kwargs(run, dataset))
+            check_shape(config.training.augment, splits.input_shape)
+            build_run_model(probe, splits)
+        except SourceError as error:
+            raise ExperimentError(str(error)) from None
         except Exception as error:
             raise ExperimentError(
-                f"cannot build model {run.model!r} with {run.label} on {run.dataset}: {error}"
+                f"cannot build model {cell.model!r} with {cell.choice.label} on "
+                f"{cell.dataset}: {error}"
             ) from error
-
-
-# -- outputs --------------------------------------------------------------------------------
-
-
-def write_outputs(result: ExperimentResult) -> dict[str, Path]:
-    from actlab.report.experiment_figures import write_figures
-    from actlab.report.health_figures import write_depth_figures, write_health_figures
-    from actlab.report.html import write_report
-    from actlab.report.learned_figures import write_learned_figures
-
-    out = result.out
-    files = {
-        "results": out / "results.sqlite",
-        "summary_csv": write_summary_csv(result.summary, out / SUMMARY_CSV),
-        "epochs_csv": write_epochs_csv(result.records, out / EPOCHS_CSV),
-    }
-    (out / SUMMARY_JSON).write_text(json.dumps(result.summary_json(), indent=2) + "\n")
-    files["summary_json"] = out / SUMMARY_JSON
-    if any(r.health for r in result.records):
-        files["health_csv"] = write_health_csv(result.records, out / HEALTH_CSV)
-    figures = write_figures(result.records, result.summary, out)
-    figures += write_health_figures(result.records, result.summary, out)
-    figures += write_learned_figures(result.records, result.summary, out)
-    overview = write_depth_figures(result.records, result.summary, out)
-    files.update({f"figure:{fig.path.name}": fig.path for fig in [*overview, *figures]})
-    files["report"] = write_report(result, figures, out / REPORT_HTML, overview=overview)
-    return files
-
-
-def write_summary_csv(rows: Sequence[SummaryRow], path: Path) -> Path:
-    names = list(SummaryRow.__dataclass_fields__)
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _csv_value(v) for k, v in row.to_dict().items()})
-    return path
-
-
-EPOCH_COLUMNS = ("run", "dataset", "model", "depth", "hidden", "activation", "seed", *EPOCH_FIELDS)
-
-
-def write_epochs_csv(records: Sequence[RunRecord], path: Path) -> Path:
-    """Tidy: one row per finished run × epoch; `run` is the run's config hash."""
-    return _write_tidy(records, path, EPOCH_COLUMNS, EPOCH_FIELDS, lambda r: r.epochs)
-
-
-HEALTH_COLUMNS = ("run", "dataset", "model", "depth", "hidden", "activation", "seed")
-
-
-def write_health_csv(records: Sequence[RunRecord], path: Path) -> Path:
-    """Tidy: one row per run × epoch × activation layer; `activation` is the run's label and
-    `layer_activation` the watched layer's own activation."""
-    fields = ["layer_activation" if k == "activation" else k for k in HEALTH_FIELDS]
-    header = [*HEALTH_COLUMNS, *fields]
-    return _write_tidy(records, path, header, HEALTH_FIELDS, lambda r: r.health)
-
-
-def _write_tidy(
-    records: Sequence[RunRecord],
-    path: Path,
-    header: Sequence[str],
-    fields: Sequence[str],
-    rows_of: Callable[[RunRecord], Sequence[dict[str, Any]]],
-) -> Path:
-    """One CSV row per item of `rows_of(run)`, led by the run's identifying columns."""
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for r in sorted(records, key=lambda r: (r.config.setting, r.config.label, r.config.seed)):
-            c = r.config
-            lead = [r.config_hash, c.dataset, c.model, c.depth, c.hidden, c.label, c.seed]
-            for item in rows_of(r):
-                writer.writerow([*lead, *(_csv_value(item[k]) for k in fields)])
-    return path
-
-
-def _csv_value(value: Any) -> Any:
-    # repr keeps every digit of a float (str would too in Python 3, but be explicit); NaN stays "nan".
-    return repr(value) if isinstance(value, float) else value
-
-
-def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in data.items()}
+    return fingerprints

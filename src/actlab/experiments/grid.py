@@ -1,138 +1,127 @@
-"""Expand an `ExperimentConfig` into its runs: activations × datasets × models × depths × seeds.
+"""Expand an `ExperimentConfig` into runs, lazily: datasets × models × depths × activations ×
+seeds, in a stable order (setting, then activation, then seed).
 
-An activation entry may sweep a parameter with ``|``: ``"elu:alpha=0.5|1.0"`` is two
-activations, ``elu:alpha=0.5`` and ``elu:alpha=1.0``; several swept parameters multiply.
-A suffix ``@impl`` picks the autograd implementation (`actlab.kernels`): ``gelu@lean``,
-``gelu@fewbit3`` (``@fewbit`` alone means 3 bits); without one the run is native.
+With learning-rate (or weight-decay) tuning the grid has two stages: `tuning_runs` trains
+every candidate on the first `tune_seeds` seeds; once a value is chosen per setting and
+activation (`actlab.experiments.tuning`), `expand` makes the final runs with it. A final run
+whose config equals a tuning run is that run (same hash), so it is trained once.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from actlab.catalog.parse import parse_activation
-from actlab.catalog.registry import get
-from actlab.experiments.config import ConfigError, ExperimentConfig, RunConfig
+from actlab.experiments.checks import given_model_options
+from actlab.experiments.config import ExperimentConfig, RunConfig
+from actlab.experiments.grammar import ActivationChoice, activation_choices
+from actlab.experiments.sources import is_builtin
+from actlab.train.config import Training
 
 
 @dataclass(frozen=True)
-class ActivationChoice:
-    """One activation of the grid: its label, canonical name, overrides and all bound params."""
+class Cell:
+    """One setting and activation of the grid: everything of a run but the seed and recipe."""
 
-    label: str
-    name: str
-    overrides: dict[str, Any]
-    params: dict[str, Any]
-    impl: str = "native"
-    bits: int | None = None
+    dataset: str
+    model: str
+    options: dict[str, Any]
+    choice: ActivationChoice
 
-
-def format_activation(name: str, overrides: dict[str, Any]) -> str:
-    """`("elu", {"alpha": 0.5})` -> `"elu:alpha=0.5"`; the inverse of `parse_activation`."""
-    if not overrides:
-        return name
-    return name + ":" + ",".join(f"{k}={_format_value(v)}" for k, v in overrides.items())
+    @property
+    def key(self) -> tuple:
+        """(setting, label): what tuning chooses a value for."""
+        return (self.dataset, self.model, self.options.get("depth"), self.choice.label)
 
 
-def _format_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
+def _resolved_options(config: ExperimentConfig, model: str, depth: int | None) -> dict[str, Any]:
+    """Every option of a built-in model (its defaults filled in); none for the user's own."""
+    if not is_builtin(model):
+        return {}
+    from actlab.models import model_options
+
+    options = {**model_options(model), **given_model_options(config)}
+    if depth is not None:
+        options["depth"] = depth
+    return options
 
 
-def _kernel_suffix(suffix: str, name: str) -> tuple[str, int | None, str]:
-    """``"fewbit3"`` -> ``("fewbit", 3, "@fewbit3")``; checked against what `name` offers."""
-    from actlab.kernels import DEFAULT_BITS, available
-
-    impl, bits = suffix.strip(), None
-    if impl.startswith("fewbit"):
-        digits = impl[len("fewbit") :]
-        if digits and not digits.isdigit():
-            raise ValueError(f"@{suffix}: write fewbit then a bit count 1-8, e.g. @fewbit3")
-        impl, bits = "fewbit", int(digits) if digits else DEFAULT_BITS
-        if not 1 <= bits <= 8:
-            raise ValueError(f"@{suffix}: bits must be in [1, 8], got {bits}")
-    offered = available(name)
-    if impl not in offered:
-        raise ValueError(
-            f"impl {impl!r} is not available for {name}; choose @{', @'.join(offered)}"
-        )
-    if impl == "native":
-        return impl, None, ""
-    return impl, bits, "@" + impl + (str(bits) if bits is not None else "")
-
-
-def _sweep(text: str) -> list[str]:
-    """``"elu:alpha=0.5|1.0"`` -> ``["elu:alpha=0.5", "elu:alpha=1.0"]`` (no ``|``: unchanged)."""
-    name, sep, rest = text.partition(":")
-    if "|" not in rest:
-        return [text]
-    keys: list[str] = []
-    options: list[list[str]] = []
-    for item in rest.split(","):
-        key, _, values = item.partition("=")
-        keys.append(key.strip())
-        options.append([v for v in values.split("|")])
-    return [
-        name + sep + ",".join(f"{k}={v}" for k, v in zip(keys, combo, strict=True))
-        for combo in itertools.product(*options)
-    ]
-
-
-def activation_choices(entries: Iterable[str], what: str = "activations") -> list[ActivationChoice]:
-    """Parse and check activation entries, expanding ``|`` sweeps; errors name the entry."""
-    choices = []
-    for entry in entries:
-        if not isinstance(entry, str):
-            raise ConfigError(f"{what}: expected an activation such as 'relu', got {entry!r}")
-        body, _, suffix = entry.partition("@")
-        for text in _sweep(body):
-            try:
-                name, overrides = parse_activation(text)
-                params = get(name).bind(**overrides)
-                impl, bits, shown = _kernel_suffix(suffix or "native", name)
-            except (ValueError, TypeError, KeyError) as error:
-                raise ConfigError(
-                    f"{what}: {text + (suffix and '@' + suffix)!r}: {error}"
-                ) from None
-            label = format_activation(name, overrides) + shown
-            choices.append(ActivationChoice(label, name, overrides, params, impl, bits))
-    return choices
-
-
-def expand(config: ExperimentConfig) -> list[RunConfig]:
-    """Every run of the grid, in a stable order (setting, then activation, then seed)."""
+def cells(config: ExperimentConfig) -> Iterator[Cell]:
     choices = activation_choices(config.activations)
-    runs = []
-    for dataset, model, depth in itertools.product(config.datasets, config.models, config.depths):
+    depths = config.depths or (None,)
+    for dataset, model, depth in itertools.product(config.datasets, config.models, depths):
+        options = _resolved_options(config, model, depth)
         for choice in choices:
-            for seed in config.seeds:
-                runs.append(
-                    RunConfig(
-                        dataset=dataset,
-                        model=model,
-                        activation=choice.name,
-                        activation_params=dict(choice.params),
-                        label=choice.label,
-                        seed=seed,
-                        depth=depth,
-                        hidden=config.hidden,
-                        epochs=config.epochs,
-                        batch_size=config.batch_size,
-                        lr=float(config.lr),
-                        weight_decay=float(config.weight_decay),
-                        optimizer=config.optimizer,
-                        init=config.init,
-                        dropout=float(config.dropout),
-                        device=config.device,
-                        dataset_options=dict(config.dataset_options.get(dataset, {})),
-                        data_dir=str(config.data_dir) if config.data_dir is not None else None,
-                        health=config.health,
-                        impl=choice.impl,
-                        bits=choice.bits,
-                    )
-                )
-    return runs
+            yield Cell(dataset, model, options, choice)
+
+
+def run_config(
+    config: ExperimentConfig,
+    cell: Cell,
+    seed: int,
+    training: Training,
+    fingerprints: dict[str, str],
+) -> RunConfig:
+    choice = cell.choice
+    return RunConfig(
+        dataset=cell.dataset,
+        model=cell.model,
+        activation=choice.name,
+        activation_params=dict(choice.params),
+        label=choice.label,
+        seed=seed,
+        training=training,
+        model_options=dict(cell.options),
+        init=config.init,
+        swap_from=config.swap_from,
+        impl=choice.impl,
+        bits=choice.bits,
+        dataset_options=dict(config.dataset_options.get(cell.dataset, {})),
+        data_fingerprint=fingerprints.get(cell.dataset, ""),
+        source_fingerprint="+".join(
+            fingerprints.get(s, "") for s in (cell.model, config.loss_fn) if s is not None
+        ).strip("+"),
+        loss_fn=config.loss_fn,
+        metrics=dict(config.metrics),
+        health=config.health,
+        device=config.device,
+        data_dir=str(config.data_dir) if config.data_dir is not None else None,
+    )
+
+
+def candidates(config: ExperimentConfig) -> list[Training]:
+    """The recipes tuning tries: every tune_lr × tune_wd value (the config's where not tuned)."""
+    lrs = config.tune_lr or (config.training.lr,)
+    wds = config.tune_wd or (config.training.weight_decay,)
+    return [config.training.replace(lr=lr, weight_decay=wd) for lr in lrs for wd in wds]
+
+
+def tuning_runs(config: ExperimentConfig, fingerprints: dict[str, str]) -> Iterator[RunConfig]:
+    """Every candidate recipe on the first `tune_seeds` seeds, for every cell."""
+    if not config.tuning:
+        return
+    seeds = config.seeds[: config.tune_seeds]
+    for cell in cells(config):
+        for training in candidates(config):
+            for seed in seeds:
+                yield run_config(config, cell, seed, training, fingerprints)
+
+
+def expand(
+    config: ExperimentConfig,
+    fingerprints: dict[str, str] | None = None,
+    chosen: Callable[[Cell], Training] | None = None,
+) -> Iterator[RunConfig]:
+    """The final runs: every cell × seed with the config's recipe, or `chosen(cell)`'s."""
+    fingerprints = fingerprints or {}
+    for cell in cells(config):
+        training = chosen(cell) if chosen is not None else config.training
+        for seed in config.seeds:
+            yield run_config(config, cell, seed, training, fingerprints)
+
+
+def final_count(config: ExperimentConfig) -> int:
+    n_cells = len(activation_choices(config.activations)) * len(config.datasets)
+    return n_cells * len(config.models) * len(config.depths or (None,)) * len(config.seeds)

@@ -37,18 +37,14 @@ def health_rows(epoch: int, report: list[dict[str, Any]]) -> list[dict[str, Any]
     return rows
 
 
-def build_and_train_with_health(dataset, model_kwargs: dict[str, Any], config):
-    """`actlab.train.build_and_train` with a Monitor attached: (model, metrics, health rows).
+def train_with_health(model, splits, training, options: dict[str, Any]):
+    """`actlab.train.train` with a Monitor attached: (train result, health rows).
 
-    Seeding and model construction are those of `build_and_train`, so the run is the same.
+    Monitoring only observes, so the run is the same as without it.
     """
     from actlab.diagnose import Monitor
-    from actlab.models import build_model
     from actlab.train import train
-    from actlab.train.loop import seed_everything
 
-    seed_everything(config.seed)
-    model = build_model(**model_kwargs)
     monitor = Monitor(model)
     rows: list[dict[str, Any]] = []
 
@@ -57,8 +53,10 @@ def build_and_train_with_health(dataset, model_kwargs: dict[str, Any], config):
         monitor.reset()
 
     with monitor:
-        metrics = train(model, dataset, config, on_epoch=record, eval_guard=monitor.paused)
-    return model, metrics, rows
+        result = train(
+            model, splits, training, on_epoch=record, eval_guard=monitor.paused, **options
+        )
+    return result, rows
 
 
 def depth_rows(records) -> list[dict[str, Any]]:
@@ -90,7 +88,7 @@ def depth_rows(records) -> list[dict[str, Any]]:
                 "activation": label,
                 "depth": depth,
                 "seeds": len(runs),
-                "test_acc": sum(r.epochs[-1]["test_acc"] for r in runs) / len(runs),
+                "test_acc": sum(r.test_acc for r in runs) / len(runs),
                 "grad_norm_first": grad_first,
                 "grad_norm_last": grad_last,
                 "grad_ratio_first_last": grad_first / grad_last if grad_last > 0 else math.nan,

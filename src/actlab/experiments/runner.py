@@ -1,197 +1,186 @@
 """Runners carry out run configs and yield finished run records, in whatever order they finish.
 
 `Runner` is the interface: `run(configs) -> Iterator[RunRecord]`. `LocalRunner` runs in this
-process (1 worker) or in a pool of spawned processes (N workers). A cluster backend (Ray) fits
-the same shape: submit `execute_run` for each config as a remote task and yield the records
-as `ray.wait` returns them; nothing else in actlab needs to change.
+process (one concurrent run) or in a pool of N worker processes. A cluster backend (Ray)
+fits the same shape: submit `execute_run` per config and yield records as they finish.
+
+Threads: a run trains with `threads` torch threads — by default the cores that are free now
+divided by the number of concurrent runs (one busy machine made a single run 17× slower
+with every core's thread than with one). Workers start by `fork` on Linux when each uses one
+thread (they inherit the imported torch and the loaded data, so starting costs milliseconds,
+not a 3-second import each); otherwise by `spawn`. Either way a worker exits when the driver
+dies (parent-death signal), so a `kill -9` of the command leaves no orphan behind.
 """
 
 from __future__ import annotations
 
-import functools
+import itertools
 import multiprocessing
 import os
-import platform
+import sys
 import time
-import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from actlab.experiments.config import RunConfig
-from actlab.experiments.store import EPOCH_FIELDS, RunRecord
+from actlab.experiments.execute import execute_run
+from actlab.experiments.store import RunRecord
 
 
 class Runner(Protocol):
     """Anything that turns run configs into finished run records (in completion order)."""
 
-    def run(self, configs: Sequence[RunConfig]) -> Iterator[RunRecord]: ...
+    def run(self, configs: Iterable[RunConfig], count: int | None = None) -> Iterator[RunRecord]:
+        """Records of `configs` (`count` of them, when the caller knows) as they finish."""
+        ...
 
 
-def versions() -> dict[str, str]:
-    import torch
-
-    import actlab
-
-    return {
-        "actlab": actlab.__version__,
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-    }
-
-
-def machine(device: str | None = None) -> dict[str, Any]:
-    """Where a run happened: host, OS, CPU, thread count and the device it trained on."""
-    import torch
-
-    info: dict[str, Any] = {
-        "host": platform.node(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-    }
-    if device is not None:
-        info["device"] = device
-        if device.startswith("cuda") and torch.cuda.is_available():
-            info["gpu"] = torch.cuda.get_device_name(torch.device(device))
-    return info
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-@functools.lru_cache(maxsize=4)
-def _dataset(name: str, data_dir: str | None, options: tuple[tuple[str, Any], ...]):
-    """Each process loads a dataset once and reuses it for all its runs on that dataset."""
-    from actlab.data import load
-
-    return load(name, data_dir=data_dir, **dict(options))
-
-
-def load_dataset(config: RunConfig):
-    return _dataset(config.dataset, config.data_dir, tuple(sorted(config.dataset_options.items())))
-
-
-def model_kwargs(config: RunConfig, dataset) -> dict[str, Any]:
-    """Arguments of `actlab.models.build_model` for this run (besides the dataset shapes)."""
-    return {
-        "kind": config.model,
-        "input_shape": tuple(dataset.input_shape),
-        "num_classes": dataset.num_classes,
-        "activation": config.activation,
-        "activation_params": dict(config.activation_params),
-        "hidden": config.hidden,
-        "depth": config.depth,
-        "init": config.init,
-        "dropout": config.dropout,
-        "impl": config.impl,
-        "bits": config.bits,
-    }
-
-
-def train_config(config: RunConfig):
-    from actlab.train import TrainConfig
-
-    return TrainConfig(
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        lr=config.lr,
-        weight_decay=config.weight_decay,
-        seed=config.seed,
-        device=config.device,
-        optimizer=config.optimizer,
-    )
-
-
-def _resolved_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-def execute_run(config: RunConfig) -> RunRecord:
-    """Data -> model -> training for one config. An exception becomes a 'failed' record."""
-    from actlab.experiments.health import build_and_train_with_health
-    from actlab.experiments.learned import capture
-    from actlab.train import build_and_train
-
-    started, clock = _now(), time.perf_counter()
-    epochs: list[dict[str, float]] = []
-    health: list[dict[str, Any]] = []
-    learned: tuple = ()
-    error = None
+def _cpu_times() -> tuple[float, float] | None:
     try:
-        dataset = load_dataset(config)
-        kwargs, setup = model_kwargs(config, dataset), train_config(config)
-        if config.health:
-            model, metrics, health = build_and_train_with_health(dataset, kwargs, setup)
-        else:
-            model, metrics = build_and_train(dataset, kwargs, setup)
-        learned = capture(model)  # empty unless the activation has learnable parameters
-        epochs = [{k: float(getattr(m, k)) for k in EPOCH_FIELDS} for m in metrics]
-        for row in epochs:
-            row["epoch"] = int(row["epoch"])
-    except Exception as exc:  # recorded, not raised: one bad run must not lose the others
-        error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
-    return RunRecord(
-        config=config,
-        status="failed" if error else "finished",
-        started=started,
-        finished=_now(),
-        seconds=time.perf_counter() - clock,
-        versions=versions(),
-        machine=machine(_resolved_device(config.device)),
-        epochs=tuple(epochs),
-        error=error,
-        health=tuple(health) if error is None else (),
-        learned=learned if error is None else (),
-    )
+        with open("/proc/stat") as handle:
+            fields = [float(v) for v in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)
+    return idle, sum(fields)
 
 
-def _worker_init(threads: int) -> None:
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def free_cores(sample_seconds: float = 0.1) -> int:
+    """Cores not busy with other processes right now: the machine's idle share over a short
+    sample, plus what this process itself used meanwhile; at least 1."""
+    cores = usable_cores()
+    before, own = _cpu_times(), time.process_time()
+    if before is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        return max(1, min(cores, round(cores - load)))
+    time.sleep(sample_seconds)
+    after, own = _cpu_times(), time.process_time() - own
+    idle, total = after[0] - before[0], after[1] - before[1]
+    if total <= 0:
+        return cores
+    machine_cores = os.cpu_count() or cores
+    free = machine_cores * idle / total + own / sample_seconds
+    return max(1, min(cores, int(free + 0.5)))
+
+
+def plan_threads(workers: int, runs: int, threads: int | None) -> tuple[int, int]:
+    """(concurrent runs, torch threads per run) for `runs` runs on this machine."""
+    concurrent = max(1, min(workers, runs))
+    if threads is not None:
+        return concurrent, threads
+    return concurrent, max(1, free_cores() // concurrent)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_init(threads: int, parent: int, objects: dict[str, Any]) -> None:
     import torch
 
-    # N workers share the machine's cores; more threads per worker would only oversubscribe.
+    _die_with_parent()
+    if os.getppid() != parent:  # the driver died before the signal was armed
+        os._exit(1)
     torch.set_num_threads(threads)
+    if objects:
+        from actlab.experiments.sources import install_objects
+
+        install_objects(objects)
+
+
+def _context(threads: int) -> multiprocessing.context.BaseContext:
+    """fork where it is safe and fast (Linux, one thread per worker, no CUDA yet); else spawn.
+
+    A forked child may not use more than one OpenMP thread: GNU libgomp's pool does not
+    survive fork (measured here: a 2-thread matmul in a forked child hangs)."""
+    import torch
+
+    cuda_started = torch.cuda.is_available() and torch.cuda.is_initialized()
+    if sys.platform.startswith("linux") and threads == 1 and not cuda_started:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 class LocalRunner:
-    """Run configs on this machine: in this process (`workers=1`) or in N spawned processes.
+    """Run configs on this machine: in this process (`workers=1`) or in N worker processes.
 
-    Spawn (not fork) keeps workers free of the parent's torch threads and state, the same on
-    Linux, macOS and Windows. Each worker gets cores // workers torch threads.
+    `threads` fixes torch threads per run (None: free cores // concurrent runs).
     """
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, threads: int | None = None) -> None:
         if workers < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
-        self.workers = workers
+        self.workers, self.threads = workers, threads
+        self.plan: tuple[int, int] | None = None  # (concurrent runs, threads), once known
 
-    def run(self, configs: Sequence[RunConfig]) -> Iterator[RunRecord]:
-        if self.workers == 1 or len(configs) <= 1:
-            for config in configs:
-                yield execute_run(config)
+    def run(self, configs: Iterable[RunConfig], count: int | None = None) -> Iterator[RunRecord]:
+        import torch
+
+        if count is None:
+            configs = list(configs)
+            count = len(configs)
+        if count == 0:
             return
-        workers = min(self.workers, len(configs))
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, context, _worker_init, (threads,)) as pool:
-            pending = {pool.submit(execute_run, c) for c in configs}
+        concurrent, threads = plan_threads(self.workers, count, self.threads)
+        self.plan = (concurrent, threads)
+        if concurrent == 1:
+            previous = torch.get_num_threads()
+            torch.set_num_threads(threads)
             try:
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        yield future.result()
+                for config in configs:
+                    yield execute_run(config)
             finally:
-                for future in pending:  # on an early stop, drop the queued runs
+                torch.set_num_threads(previous)
+            return
+        yield from self._pool(configs, concurrent, threads)
+
+    def _pool(
+        self, configs: Iterable[RunConfig], workers: int, threads: int
+    ) -> Iterator[RunRecord]:
+        from actlab.experiments.sources import registered_objects
+
+        context = _context(threads)
+        # Forked workers inherit the API's objects; spawned ones get them pickled, once.
+        objects = registered_objects() if context.get_start_method() != "fork" else {}
+        pool = ProcessPoolExecutor(workers, context, _worker_init, (threads, os.getpid(), objects))
+        queue = iter(configs)  # submitted a few at a time: the grid is never all in memory
+        pending = {pool.submit(execute_run, c) for c in itertools.islice(queue, 2 * workers)}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                pending |= {pool.submit(execute_run, c) for c in itertools.islice(queue, len(done))}
+                for future in done:
+                    yield future.result()
+        finally:
+            if pending:
+                # An early stop (Ctrl-C, an error, a closed generator) drops the queued runs
+                # and ends the workers now: no run goes on in the background.
+                for future in pending:
                     future.cancel()
+                for process in list((pool._processes or {}).values()):
+                    if process.is_alive():
+                        process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def runner_for(workers: int) -> Runner:
+def runner_for(workers: int, threads: int | None = None) -> LocalRunner:
     """The runner an experiment with `workers` uses (the single place to add backends)."""
-    return LocalRunner(workers)
+    return LocalRunner(workers, threads)

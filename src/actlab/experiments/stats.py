@@ -1,8 +1,11 @@
 """Statistics over seeds: mean, std, t-interval, epochs to a target, Welch's t-test, ranking.
 
-Everything is computed per *setting* (dataset, model, depth) and activation from the final
-epoch of each finished run. With one seed no spread can be estimated: std, interval and
-p-value are NaN and `note` says so, rather than showing a misleading zero-width interval.
+Everything is computed per *setting* (dataset, model, depth) and activation from the test
+metrics of each finished run (measured once, at its end). With k activations tested against
+the baseline, `significant` uses the Holm-adjusted p-value (both are kept). With one seed no
+spread can be estimated: std, interval and p-value are NaN and `note` says so, rather than
+showing a misleading zero-width interval; with two, `note` warns that the interval is too
+wide to read.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
+from actlab.experiments.config import setting_key
 from actlab.experiments.store import RunRecord
 
 ALPHA = 0.05
@@ -22,6 +26,7 @@ CONFIDENCE = 0.95
 # Without an explicit target, a run "reaches the target" at 95% of the baseline's final accuracy.
 AUTO_TARGET_FRACTION = 0.95
 ONE_SEED_NOTE = "one seed: no interval or test can be given (run more seeds)"
+FEW_SEEDS_NOTE = "fewer than 3 seeds: the interval is too wide to be worth reading"
 
 NAN = float("nan")
 
@@ -88,20 +93,27 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
 
 def epochs_to_target(epochs: Sequence[dict[str, float]], target: float) -> int | None:
-    """The first epoch (counting from 1) whose test accuracy is >= target; None if never."""
+    """The first epoch (counting from 1) whose validation score is >= target; None if never."""
     for row in epochs:
-        if row["test_acc"] >= target:
+        if row["val_acc"] >= target:
             return int(row["epoch"])
     return None
 
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One activation in one setting. Accuracies are fractions; `rank` 1 is the best."""
+    """One activation in one setting; `rank` 1 is the best.
+
+    `test_acc_*` / `val_acc_*` hold the task's score, named by `metric`: accuracy as a
+    fraction, or R² for regression. `val_acc_*` are at each run's selected epoch; `lr` and
+    `weight_decay` are what the activation trained with (chosen on validation data when
+    tuned); `selected_epoch` the mean epoch whose model was tested. `significant` is decided
+    by `p_value_holm` (Holm-adjusted over the activations compared with the baseline).
+    """
 
     dataset: str
     model: str
-    depth: int
+    depth: int | None
     activation: str
     n_seeds: int
     test_acc_mean: float
@@ -117,6 +129,14 @@ class SummaryRow:
     target_accuracy: float
     epochs_to_target_mean: float
     n_reached_target: int
+    val_acc_mean: float
+    val_acc_ci95_low: float
+    val_acc_ci95_high: float
+    metric: str
+    lr: float
+    weight_decay: float
+    selected_epoch: float
+    run_ids: str
     baseline: str
     diff_vs_baseline: float
     t_vs_baseline: float
@@ -139,27 +159,40 @@ def summarise(
     ties broken by lower mean test loss). `target_accuracy=None` uses 95% of the baseline's
     mean final test accuracy in that setting (or of the best activation's, without a baseline).
     """
-    groups: dict[tuple[str, str, int], dict[str, list[RunRecord]]] = {}
+    groups: dict[tuple, dict[str, list[RunRecord]]] = {}
     for record in records:
         if record.status == "finished" and record.epochs:
             by_label = groups.setdefault(record.config.setting, {})
             by_label.setdefault(record.config.label, []).append(record)
     rows: list[SummaryRow] = []
-    for setting in sorted(groups):
+    for setting in sorted(groups, key=setting_key):
         rows.extend(_summarise_setting(setting, groups[setting], baseline, target_accuracy))
     return rows
 
 
 def _final(runs: list[RunRecord], key: str) -> list[float]:
-    return [r.epochs[-1][key] for r in sorted(runs, key=lambda r: r.config.seed)]
+    """Per seed: `test_acc` / `test_loss` of the tested model, else the selected epoch's `key`."""
+    ordered = sorted(runs, key=lambda r: r.config.seed)
+    if key in ("test_acc", "test_loss"):
+        return [getattr(r, key) for r in ordered]
+    return [r.selected[key] for r in ordered]
+
+
+def _nanmean(values: Sequence[float]) -> float:
+    kept = [v for v in values if not math.isnan(v)]
+    return float(np.mean(kept)) if kept else NAN
 
 
 def _summarise_setting(setting, by_label, baseline, target_accuracy) -> list[SummaryRow]:
     accs = {label: _final(runs, "test_acc") for label, runs in by_label.items()}
     base = accs.get(baseline)
     if target_accuracy is None:
-        reference = base if base else max(accs.values(), key=lambda v: float(np.mean(v)))
-        target_accuracy = math.floor(AUTO_TARGET_FRACTION * float(np.mean(reference)) * 1000) / 1000
+        vals = {label: _final(runs, "val_acc") for label, runs in by_label.items()}
+        reference = vals.get(baseline) or max(vals.values(), key=_nanmean)
+        level = _nanmean(reference)
+        target_accuracy = (
+            math.floor(AUTO_TARGET_FRACTION * level * 1000) / 1000 if level > 0 else NAN
+        )
     tests = {
         label: welch(acc, base) if base and label != baseline else Welch(NAN, NAN, NAN, NAN)
         for label, acc in accs.items()
@@ -177,6 +210,8 @@ def _summarise_setting(setting, by_label, baseline, target_accuracy) -> list[Sum
         loss = mean_ci(_final(runs, "test_loss"))
         reached = [e for e in (epochs_to_target(r.epochs, target_accuracy) for r in runs) if e]
         test = tests[label]
+        val = mean_ci(_final(runs, "val_acc"))
+        first = runs[0].config.training
         rows.append(
             SummaryRow(
                 dataset=setting[0],
@@ -192,17 +227,27 @@ def _summarise_setting(setting, by_label, baseline, target_accuracy) -> list[Sum
                 test_loss_std=loss.std,
                 test_loss_ci95_low=loss.low,
                 test_loss_ci95_high=loss.high,
-                train_acc_mean=float(np.mean(_final(runs, "train_acc"))),
-                train_loss_mean=float(np.mean(_final(runs, "train_loss"))),
+                train_acc_mean=float(np.mean([r.final["train_acc"] for r in runs])),
+                train_loss_mean=float(np.mean([r.final["train_loss"] for r in runs])),
                 target_accuracy=target_accuracy,
                 epochs_to_target_mean=float(np.mean(reached)) if reached else NAN,
                 n_reached_target=len(reached),
+                val_acc_mean=val.mean,
+                val_acc_ci95_low=val.low,
+                val_acc_ci95_high=val.high,
+                metric=runs[0].metric,
+                lr=first.lr,
+                weight_decay=first.weight_decay,
+                selected_epoch=float(np.mean([r.selected_epoch or len(r.epochs) for r in runs])),
+                run_ids=" ".join(
+                    r.config_hash[:12] for r in sorted(runs, key=lambda r: r.config.seed)
+                ),
                 baseline=baseline,
                 diff_vs_baseline=test.diff,
                 t_vs_baseline=test.t,
                 p_value_vs_baseline=test.p_value,
                 p_value_holm=adjusted[label],
-                significant=bool(test.p_value < ALPHA),
+                significant=bool(adjusted[label] < ALPHA),
                 rank=rank,
                 note=_note(label, baseline, len(runs), base, test),
             )
@@ -213,6 +258,8 @@ def _summarise_setting(setting, by_label, baseline, target_accuracy) -> list[Sum
 def _note(label: str, baseline: str, n: int, base: list[float] | None, test: Welch) -> str:
     if n < 2:
         return ONE_SEED_NOTE
+    if n < 3:
+        return FEW_SEEDS_NOTE
     if label == baseline:
         return "baseline"
     if base is None:

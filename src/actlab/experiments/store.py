@@ -1,14 +1,18 @@
 """The results store: one SQLite file (`results.sqlite`) per experiment directory.
 
-`runs` holds one row per run (keyed by the run's config hash), `epochs` one row per run ×
-epoch and `health` (runs with `health` on) one row per run × epoch × activation layer; a store
-made before the `health` or `activation_params` table existed gains it, empty, when opened.
-`activation_params` holds, for runs whose activation has learnable parameters, one row per
-learnable activation layer: spec name, fixed params and the trained values (JSON). A run with its epochs
-health and learned-parameter rows is written in one transaction when the run finishes, so a process killed at
-any moment leaves every finished run intact and no half-written one. WAL journaling keeps
-those commits cheap; `synchronous=FULL` makes each one durable once `commit` returns.
-Only the experiment's main process writes; workers hand their records back to it.
+`runs` holds one row per run (keyed by the run's config hash) with its test metrics, the
+data it saw (fingerprint, sizes, files with their SHA-256) and where it ran; `epochs` one row
+per run × epoch (train and validation metrics, lr); `health` (runs with `health` on) one row
+per run × epoch × activation layer; `activation_params` the trained values of learnable
+activations. A run and all its rows are written in one transaction when it finishes, so a
+process killed at any moment leaves every finished run intact and no half-written one. WAL
+journaling keeps those commits cheap; `synchronous=FULL` makes each one durable once
+`commit` returns. Only the experiment's main process writes; workers hand records back.
+
+Nothing is lost: a store is checked (`PRAGMA quick_check`) before any training, with an
+error naming the file, the problem and the fix; a finished run that cannot be committed is
+appended to `results.recovery.jsonl` beside the store (and imported from there the next time
+the store opens). A store written by an older actlab keeps its rows in tables named `*_v1`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,9 @@ from actlab.experiments.config import RunConfig
 from actlab.experiments.learned import LearnedActivation
 
 FILENAME = "results.sqlite"
-EPOCH_FIELDS = ("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+RECOVERY = "results.recovery.jsonl"
+STORE_VERSION = 2
+EPOCH_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 HEALTH_FIELDS = (
     "epoch",
     "layer",
@@ -38,20 +44,26 @@ HEALTH_FIELDS = (
     "out_mean",
     "out_var",
 )
-
+_TABLES = ("runs", "epochs", "health", "activation_params", "meta")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     config_hash    TEXT PRIMARY KEY,
     config_json    TEXT NOT NULL,
     dataset        TEXT NOT NULL,
     model          TEXT NOT NULL,
-    depth          INTEGER NOT NULL,
+    depth          INTEGER,
     activation     TEXT NOT NULL,
     seed           INTEGER NOT NULL,
     status         TEXT NOT NULL CHECK (status IN ('finished', 'failed')),
     started        TEXT NOT NULL,
     finished       TEXT NOT NULL,
     seconds        REAL NOT NULL,
+    test_loss      REAL,
+    test_acc       REAL,
+    selected_epoch INTEGER,
+    metric         TEXT,
+    metrics_json   TEXT NOT NULL DEFAULT '{}',
+    data_json      TEXT NOT NULL DEFAULT '{}',
     actlab_version TEXT NOT NULL,
     torch_version  TEXT NOT NULL,
     python_version TEXT NOT NULL,
@@ -61,10 +73,11 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS epochs (
     config_hash TEXT NOT NULL REFERENCES runs (config_hash) ON DELETE CASCADE,
     epoch       INTEGER NOT NULL,
-    train_loss  REAL NOT NULL,
-    train_acc   REAL NOT NULL,
-    test_loss   REAL NOT NULL,
-    test_acc    REAL NOT NULL,
+    train_loss  REAL,
+    train_acc   REAL,
+    val_loss    REAL,
+    val_acc     REAL,
+    lr          REAL,
     seconds     REAL NOT NULL,
     PRIMARY KEY (config_hash, epoch)
 );
@@ -93,16 +106,27 @@ CREATE TABLE IF NOT EXISTS activation_params (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_RUN_COLUMNS = (
+    "config_hash, config_json, status, started, finished, seconds, test_loss, test_acc,"
+    " selected_epoch, metric, metrics_json, data_json, actlab_version, torch_version,"
+    " python_version, machine_json, error"
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message names the file, the problem, the fix."""
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """A finished (or failed) run: its config, per-epoch metrics, timing and environment.
+    """A finished (or failed) run: its config, metrics, timing, data and environment.
 
-    `epochs` holds dicts with the keys of `EPOCH_FIELDS`; epochs count from 1. `health` holds
-    dicts with the keys of `HEALTH_FIELDS` (layers count from 1 in forward order; NaN where a
-    statistic was not measured), empty unless the run recorded health. `learned` holds the
-    trained learnable activations (`actlab.experiments.learned.capture`), empty for fixed ones.
+    `epochs` holds dicts with the keys of `EPOCH_FIELDS` (epochs count from 1; `*_acc` is the
+    task's score: accuracy as a fraction, or R² for regression, as `metric` says). `test_*`
+    are measured once, after training, on the model of `selected_epoch`. `metrics` holds user
+    metrics ``{"val": {...}, "test": {...}}``; `data` the data's fingerprint and provenance.
+    `health` holds dicts with the keys of `HEALTH_FIELDS`; `learned` the trained learnable
+    activations (`actlab.experiments.learned.capture`), empty for fixed ones.
     """
 
     config: RunConfig
@@ -117,6 +141,12 @@ class RunRecord:
     config_hash: str = field(default="")
     health: tuple[dict[str, Any], ...] = ()
     learned: tuple[LearnedActivation, ...] = ()
+    test_loss: float = math.nan
+    test_acc: float = math.nan
+    selected_epoch: int | None = None
+    metric: str = "accuracy"
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.config_hash:
@@ -127,22 +157,102 @@ class RunRecord:
         """The last epoch's metrics (None for a run that failed before any epoch)."""
         return self.epochs[-1] if self.epochs else None
 
+    @property
+    def selected(self) -> dict[str, float] | None:
+        """The metrics of the epoch whose model was tested (the last, or the best-val one)."""
+        for row in self.epochs:
+            if row["epoch"] == self.selected_epoch:
+                return row
+        return self.final
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["config"] = self.config.to_dict()
+        data["learned"] = [asdict(a) for a in self.learned]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRecord:
+        data = dict(data)
+        data["config"] = RunConfig.from_dict(data["config"])
+        data["learned"] = tuple(LearnedActivation(**a) for a in data.get("learned", ()))
+        for key in ("epochs", "health"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)
+
+
+def _nan(value: Any) -> float:
+    return math.nan if value is None else value
+
 
 class ResultStore:
-    """Open (creating if needed) `<directory>/results.sqlite`; `fresh=True` deletes it first."""
+    """Open (creating if needed) `<directory>/results.sqlite`; `fresh=True` deletes it first.
+
+    Raises StoreError, naming the file, for a store that is not a healthy SQLite database.
+    """
 
     def __init__(self, directory: str | Path, fresh: bool = False) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / FILENAME
+        self.recovery_path = self.directory / RECOVERY
+        self.notes: list[str] = []
         if fresh:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(_SCHEMA)
+        if self.path.is_dir():
+            raise StoreError(
+                f"{self.path} is a directory, not a results store; remove it or choose another --out"
+            )
+        existed = self.path.exists()
+        if existed and self.path.stat().st_size == 0:
+            self.notes.append(f"{self.path} was empty (0 bytes): starting a new store there")
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._check()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._upgrade()
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {STORE_VERSION}")
+        except sqlite3.Error as error:
+            raise StoreError(self._broken(str(error))) from None
+        self._import_recovered()
+
+    def _broken(self, problem: str) -> str:
+        return (
+            f"the results store {self.path} is damaged ({problem}); start over with --fresh, "
+            "or choose another --out (the file is left as it is)"
+        )
+
+    def _check(self) -> None:
+        rows = self._db.execute("PRAGMA quick_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            problem = "; ".join(str(r[0]) for r in rows[:3])
+            raise StoreError(self._broken(f"integrity check failed: {problem}"))
+
+    def _tables(self) -> set[str]:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {r[0] for r in rows}
+
+    def _upgrade(self) -> None:
+        """Keep a version-1 store's rows in `*_v1` tables; new runs go to fresh tables."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self._tables()
+        if version >= STORE_VERSION or "runs" not in tables:
+            return
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        if "test_acc" in columns:
+            return
+        with _Transaction(self._db):
+            for name in _TABLES:
+                if name in tables:
+                    self._db.execute(f"ALTER TABLE {name} RENAME TO {name}_v1")
+        self.notes.append(
+            f"{self.path} was written by an older actlab (store version 1); its runs are kept "
+            "in the tables runs_v1, epochs_v1, ... and are not reused (runs now train on a "
+            "validation split, so their results differ)"
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -155,19 +265,41 @@ class ResultStore:
 
     # -- writing ----------------------------------------------------------------------------
     def save(self, record: RunRecord) -> None:
-        """Write one run and its epochs atomically, replacing an earlier failed attempt."""
+        """Write one run and its rows atomically, replacing an earlier failed attempt.
+
+        If the commit fails, the record goes to the recovery file and StoreError says where.
+        """
+        try:
+            self._save(record)
+        except sqlite3.Error as error:
+            with self.recovery_path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record.to_json(), sort_keys=True) + "\n")
+            raise StoreError(
+                f"run {record.config_hash} ({record.config.label}, seed {record.config.seed}) "
+                f"could not be written to {self.path} ({error}); it is kept in "
+                f"{self.recovery_path} and will be imported when the store is healthy again"
+            ) from None
+
+    def _save(self, record: RunRecord) -> None:
+        c = record.config
         row = (
             record.config_hash,
-            json.dumps(record.config.to_dict(), sort_keys=True),
-            record.config.dataset,
-            record.config.model,
-            record.config.depth,
-            record.config.label,
-            record.config.seed,
+            json.dumps(c.to_dict(), sort_keys=True),
+            c.dataset,
+            c.model,
+            c.depth,
+            c.label,
+            c.seed,
             record.status,
             record.started,
             record.finished,
             record.seconds,
+            record.test_loss,
+            record.test_acc,
+            record.selected_epoch,
+            record.metric,
+            json.dumps(record.metrics, sort_keys=True),
+            json.dumps(record.data, sort_keys=True),
             record.versions.get("actlab", ""),
             record.versions.get("torch", ""),
             record.versions.get("python", ""),
@@ -187,11 +319,21 @@ class ResultStore:
             )
             for a in record.learned
         ]
-        with self._transaction():
+        columns = "config_hash, config_json, dataset, model, depth, activation, seed, status," + (
+            " started, finished, seconds, test_loss, test_acc, selected_epoch, metric,"
+            " metrics_json, data_json, actlab_version, torch_version, python_version,"
+            " machine_json, error"
+        )
+        with _Transaction(self._db):
             # The cascade removes an earlier attempt's epochs, health and learned rows too.
             self._db.execute("DELETE FROM runs WHERE config_hash = ?", (record.config_hash,))
-            self._db.execute(f"INSERT INTO runs VALUES ({', '.join('?' * len(row))})", row)
-            self._db.executemany("INSERT INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?)", epochs)
+            marks = ", ".join("?" * len(row))
+            self._db.execute(f"INSERT INTO runs ({columns}) VALUES ({marks})", row)
+            marks = ", ".join("?" * (len(EPOCH_FIELDS) + 1))
+            self._db.executemany(
+                f"INSERT INTO epochs (config_hash, {', '.join(EPOCH_FIELDS)}) VALUES ({marks})",
+                epochs,
+            )
             marks = ", ".join("?" * (len(HEALTH_FIELDS) + 1))
             self._db.executemany(
                 f"INSERT INTO health (config_hash, {', '.join(HEALTH_FIELDS)}) VALUES ({marks})",
@@ -199,15 +341,24 @@ class ResultStore:
             )
             self._db.executemany("INSERT INTO activation_params VALUES (?, ?, ?, ?, ?, ?)", learned)
 
+    def _import_recovered(self) -> None:
+        if not self.recovery_path.exists():
+            return
+        lines = self.recovery_path.read_text(encoding="utf-8").splitlines()
+        records = [RunRecord.from_json(json.loads(line)) for line in lines if line.strip()]
+        for record in records:
+            self._save(record)
+        self.recovery_path.unlink()
+        self.notes.append(
+            f"imported {len(records)} run(s) from {self.recovery_path.name} into the store"
+        )
+
     def set_meta(self, key: str, value: Any) -> None:
-        with self._transaction():
+        with _Transaction(self._db):
             self._db.execute(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 (key, json.dumps(value, sort_keys=True)),
             )
-
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
 
     # -- reading ----------------------------------------------------------------------------
     def meta(self, key: str) -> Any:
@@ -220,29 +371,32 @@ class ResultStore:
 
     def records(self, hashes: Iterable[str] | None = None) -> list[RunRecord]:
         """Stored runs (all, or those whose hash is in `hashes`), in the order they finished."""
-        rows = self._db.execute(
-            "SELECT config_hash, config_json, status, started, finished, seconds, actlab_version,"
-            " torch_version, python_version, machine_json, error FROM runs ORDER BY finished, rowid"
-        ).fetchall()
         wanted = set(hashes) if hashes is not None else None
+        rows = [
+            r
+            for r in self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY finished, rowid")
+            if wanted is None or r[0] in wanted
+        ]
+        keep = {r[0] for r in rows}
         epochs: dict[str, list[dict[str, float]]] = {}
         for row in self._db.execute(
             f"SELECT config_hash, {', '.join(EPOCH_FIELDS)} FROM epochs ORDER BY config_hash, epoch"
         ):
-            epochs.setdefault(row[0], []).append(dict(zip(EPOCH_FIELDS, row[1:], strict=True)))
+            if row[0] in keep:
+                values = [_nan(v) for v in row[1:]]  # SQLite stores NaN as NULL
+                epochs.setdefault(row[0], []).append(dict(zip(EPOCH_FIELDS, values, strict=True)))
         health: dict[str, list[dict[str, Any]]] = {}
         for row in self._db.execute(
             f"SELECT config_hash, {', '.join(HEALTH_FIELDS)} FROM health"
             " ORDER BY config_hash, epoch, layer"
         ):
-            # SQLite stores NaN as NULL; give back the NaN that was written.
-            values = [math.nan if v is None else v for v in row[1:]]
-            health.setdefault(row[0], []).append(dict(zip(HEALTH_FIELDS, values, strict=True)))
+            if row[0] in keep:
+                values = [_nan(v) for v in row[1:]]
+                health.setdefault(row[0], []).append(dict(zip(HEALTH_FIELDS, values, strict=True)))
         learned = self._learned()
         records = []
-        for h, cfg, status, started, finished, seconds, va, vt, vp, machine, error in rows:
-            if wanted is not None and h not in wanted:
-                continue
+        for (h, cfg, status, started, finished, seconds, test_loss, test_acc, selected, metric,
+             metrics, data, va, vt, vp, machine, error) in rows:  # fmt: skip
             records.append(
                 RunRecord(
                     config=RunConfig.from_dict(json.loads(cfg)),
@@ -257,6 +411,12 @@ class ResultStore:
                     config_hash=h,
                     health=tuple(health.get(h, [])),
                     learned=tuple(learned.get(h, [])),
+                    test_loss=_nan(test_loss),
+                    test_acc=_nan(test_acc),
+                    selected_epoch=selected,
+                    metric=metric or "accuracy",
+                    metrics=json.loads(metrics),
+                    data=json.loads(data),
                 )
             )
         return records

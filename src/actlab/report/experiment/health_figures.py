@@ -2,7 +2,7 @@
 
 Per setting (dataset, model, depth): gradient norm by layer at the final epoch (mean over
 seeds, log scale) and dead fraction by epoch (mean over layers and seeds). Across depths:
-final test accuracy against depth, and the final-epoch gradient norm by layer with one panel
+final test accuracy against depth (with 95% intervals), and the final-epoch gradient norm by layer with one panel
 per activation and one line per depth — vanishing gradients show as lines falling towards
 the input. Only runs that recorded health appear in the health figures.
 """
@@ -17,9 +17,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from actlab.experiments.config import setting_key
 from actlab.experiments.stats import SummaryRow
 from actlab.experiments.store import RunRecord
-from actlab.report.experiment_figures import (
+from actlab.report.experiment.figures import (
     FigureFile,
     _colours,
     _save,
@@ -106,7 +107,7 @@ def write_health_figures(
 ) -> list[FigureFile]:
     """gradient_norm_<setting>.png and dead_fraction_<setting>.png for settings with health."""
     files = []
-    for setting in sorted({(r.dataset, r.model, r.depth) for r in summary}):
+    for setting in sorted({(r.dataset, r.model, r.depth) for r in summary}, key=setting_key):
         runs = [r for r in _finished_with_health(records) if r.config.setting == setting]
         if not runs:
             continue
@@ -140,18 +141,37 @@ def write_health_figures(
 
 
 def accuracy_vs_depth_figure(summary: Sequence[SummaryRow], order: Sequence[str]) -> Figure:
-    """Final test accuracy (mean over seeds, %) against depth, one line per activation."""
+    """Final test accuracy (mean over seeds, %) against depth, one line per activation, with
+    the 95% interval of the mean as error bars (clipped to 0–100%) where seeds allow one."""
+    from actlab.report.experiment.figures import clip_interval, styles, unit_for
+
     fig = Figure(figsize=(8.5, 4.8), layout="constrained")
     ax = fig.subplots()
-    colours = _colours(order)
+    look = styles(order)
+    unit = unit_for(summary[0].metric if summary else "accuracy")
     for label in order:
         rows = sorted((r for r in summary if r.activation == label), key=lambda r: r.depth)
-        if rows:
-            depths = [r.depth for r in rows]
-            ax.plot(depths, [100 * r.test_acc_mean for r in rows], "o-", color=colours[label])
-            ax.lines[-1].set_label(label)
+        if not rows:
+            continue
+        depths = [r.depth for r in rows]
+        means = np.array([unit.show(r.test_acc_mean) for r in rows])
+        bounds = [
+            clip_interval(r.test_acc_ci95_low, r.test_acc_ci95_high, unit)
+            if not math.isnan(r.test_acc_ci95_low)
+            else (unit.show(r.test_acc_mean),) * 2
+            for r in rows
+        ]
+        errors = np.array(
+            [
+                [max(m - lo, 0) for m, (lo, _) in zip(means, bounds, strict=True)],
+                [max(hi - m, 0) for m, (_, hi) in zip(means, bounds, strict=True)],
+            ]
+        )
+        ax.errorbar(depths, means, yerr=errors, capsize=3, label=label, **look[label])
     ax.set_xlabel("hidden layers")
-    ax.set_ylabel("final test accuracy (%)")
+    ax.set_ylabel(f"final test {unit.name}")
+    if unit.low is not None:
+        ax.set_ylim(bottom=max(unit.low, ax.get_ylim()[0]))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize="small")
@@ -206,7 +226,8 @@ def write_depth_figures(
                 fig,
                 out / f"accuracy_vs_depth_{dataset}_{model}.png",
                 f"Accuracy vs depth — {name}",
-                "Final test accuracy, mean over seeds, for each number of hidden layers.",
+                "Final test accuracy, mean over seeds with its 95% interval, for each number of "
+                "hidden layers.",
             )
         )
         if _finished_with_health(runs):

@@ -1,7 +1,9 @@
-"""One self-contained `report.html` for an experiment: setup, summary, figures, environment.
+"""One self-contained `report.html` for an experiment: setup, data, summary, figures,
+learning-rate choice, runs, environment.
 
 Everything is inside the file — styles inline, figures as base64 PNG data URIs — so it can be
-mailed or archived and opens offline. Text from configs and errors is HTML-escaped.
+mailed or archived and opens offline. Text from configs and errors is HTML-escaped. Tables
+wrap within a 1280-px page; accuracy is in percent, intervals are clipped to 0–100%.
 """
 
 from __future__ import annotations
@@ -14,24 +16,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from actlab.experiments.config import setting_key
 from actlab.experiments.stats import ALPHA, SummaryRow
-from actlab.report.experiment_figures import FigureFile, setting_name
+from actlab.report.experiment.figures import FigureFile, clip_interval, setting_name, unit_for
 
 if TYPE_CHECKING:
-    from actlab.experiments.experiment import ExperimentResult
+    from actlab.experiments.result import ExperimentResult
 
 _STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; max-width: 1150px; margin: 2em auto; padding: 0 1em;
+body { font: 15px/1.45 system-ui, sans-serif; max-width: 1180px; margin: 2em auto; padding: 0 1em;
        color: #1d1d1f; }
 h1 { font-size: 1.7em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-th, td { padding: 0.3em 0.7em; border-bottom: 1px solid #e5e5e5; text-align: right;
-         white-space: nowrap; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.86em; }
+th, td { padding: 0.3em 0.55em; border-bottom: 1px solid #e5e5e5; text-align: right; }
 th { background: #f5f5f7; } td.l, th.l { text-align: left; }
+td.w { white-space: normal; max-width: 22em; text-align: left; } td:not(.w) { white-space: nowrap; }
 tr.baseline td { background: #f2f7ff; } .sig { color: #0a6b2d; font-weight: 600; }
 figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; } code, pre { background: #f5f5f7; padding: 0.1em 0.3em; }
-.note { color: #8a5a00; }
+pre { white-space: pre-wrap; } .note { color: #8a5a00; }
 """
 
 
@@ -39,12 +43,8 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _num(value: float, digits: int = 4) -> str:
+def _num(value: float | None, digits: int = 4) -> str:
     return "–" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
-def _pct(value: float, digits: int = 2) -> str:
-    return "–" if math.isnan(value) else f"{100 * value:.{digits}f}"
 
 
 def _p(value: float) -> str:
@@ -54,31 +54,43 @@ def _p(value: float) -> str:
 
 
 def _table(
-    head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, highlight: int | None = None
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    left: int = 1,
+    highlight: int | None = None,
+    wrap: Sequence[int] = (),
 ) -> str:
-    """Cells are already HTML; the first `left` columns are left-aligned; row number
-    `highlight` (the baseline) is shaded."""
-    cls = lambda i: ' class="l"' if i < left else ""
-    out = ["<table><tr>" + "".join(f"<th{cls(i)}>{h}</th>" for i, h in enumerate(head)) + "</tr>"]
+    """Cells are already HTML; the first `left` columns are left-aligned, columns in `wrap`
+    wrap their text; row number `highlight` (the baseline) is shaded."""
+
+    def cls(i: int) -> str:
+        return ' class="w"' if i in wrap else (' class="l"' if i < left else "")
+
+    out = ['<div class="scroll"><table><tr>']
+    out.append("".join(f"<th{cls(i)}>{h}</th>" for i, h in enumerate(head)) + "</tr>")
     for n, row in enumerate(rows):
         attrs = ' class="baseline"' if n == highlight else ""
         out.append(
             f"<tr{attrs}>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
         )
-    return "\n".join(out) + "</table>"
+    return "\n".join(out) + "</table></div>"
 
 
 def summary_table(rows: Sequence[SummaryRow]) -> str:
+    unit = unit_for(rows[0].metric if rows else "accuracy")
+    score = "acc %" if unit.scale == 100 else "R²"
     head = [
         "rank",
         "activation",
         "seeds",
-        "test acc %",
+        f"test {score}",
         "± std",
         "95% CI",
+        f"val {score}",
         "test loss",
+        "lr",
         "epochs to target",
-        "Δ vs baseline (pp)",
+        "Δ vs baseline",
         "p (Welch)",
         "p (Holm)",
         "significant",
@@ -87,29 +99,27 @@ def summary_table(rows: Sequence[SummaryRow]) -> str:
     body = []
     highlight = None
     for n, r in enumerate(sorted(rows, key=lambda r: r.rank)):
-        ci = (
-            "–"
-            if math.isnan(r.test_acc_ci95_low)
-            else (f"[{_pct(r.test_acc_ci95_low)}, {_pct(r.test_acc_ci95_high)}]")
-        )
+        if math.isnan(r.test_acc_ci95_low):
+            ci = "–"
+        else:
+            low, high = clip_interval(r.test_acc_ci95_low, r.test_acc_ci95_high, unit)
+            ci = f"[{low:.2f}, {high:.2f}]"
         reach = f"{_num(r.epochs_to_target_mean, 1)} ({r.n_reached_target}/{r.n_seeds})"
         is_base = r.activation == r.baseline
-        sig = (
-            "–"
-            if is_base or math.isnan(r.p_value_vs_baseline)
-            else ("yes" if r.significant else "no")
-        )
+        sig = "–" if is_base or math.isnan(r.p_value_holm) else ("yes" if r.significant else "no")
         body.append(
             [
                 str(r.rank),
                 f"<code>{_e(r.activation)}</code>",
                 str(r.n_seeds),
-                _pct(r.test_acc_mean),
-                _pct(r.test_acc_std),
+                _num(unit.show(r.test_acc_mean), 2),
+                _num(unit.show(r.test_acc_std), 2),
                 ci,
+                _num(unit.show(r.val_acc_mean), 2),
                 _num(r.test_loss_mean),
+                f"{r.lr:g}",
                 reach,
-                "–" if is_base else _pct(r.diff_vs_baseline),
+                "–" if is_base else _num(unit.show(r.diff_vs_baseline), 2),
                 _p(r.p_value_vs_baseline),
                 _p(r.p_value_holm),
                 '<span class="sig">yes</span>' if sig == "yes" else sig,
@@ -117,7 +127,7 @@ def summary_table(rows: Sequence[SummaryRow]) -> str:
             ]
         )
         highlight = n if is_base else highlight
-    return _table(head, body, left=2, highlight=highlight)
+    return _table(head, body, left=2, highlight=highlight, wrap=(len(head) - 1,))
 
 
 def _figure(fig: FigureFile) -> str:
@@ -129,37 +139,173 @@ def _figure(fig: FigureFile) -> str:
 
 
 def _setup(result: ExperimentResult) -> str:
-    c = result.config
+    c, t = result.config, result.config.training
+    options = {
+        k: getattr(c, k)
+        for k in ("hidden", "dropout", "residual", "norm")
+        if getattr(c, k) is not None
+    }
+    options.update(c.model_options)
+    schedule = t.schedule + (f", {t.warmup_epochs} warmup epoch(s)" if t.warmup_epochs else "")
+    optimizer = f"{t.optimizer}, lr {t.lr:g}, weight decay {t.weight_decay:g}"
+    if t.optimizer == "sgd":
+        optimizer += f", momentum {t.momentum:g}" + (", nesterov" if t.nesterov else "")
+    tuned = []
+    if c.tune_lr:
+        tuned.append(f"lr from {', '.join(f'{v:g}' for v in c.tune_lr)}")
+    if c.tune_wd:
+        tuned.append(f"weight decay from {', '.join(f'{v:g}' for v in c.tune_wd)}")
     items = [
+        ("preset", c.preset or "none"),
         ("datasets", ", ".join(c.datasets)),
         ("models", ", ".join(c.models)),
+        ("model options", options or "model defaults"),
         ("activations", ", ".join(c.activations)),
-        ("baseline", c.baseline),
+        ("baseline", result.baseline),
         ("seeds", ", ".join(map(str, c.seeds))),
-        ("depths", ", ".join(map(str, c.depths))),
-        ("hidden units", c.hidden),
-        ("epochs", c.epochs),
-        ("batch size", c.batch_size),
-        ("optimizer", f"{c.optimizer}, lr {c.lr:g}, weight decay {c.weight_decay:g}"),
+        ("depths", ", ".join(map(str, c.depths)) if c.depths else "model default"),
+        ("task", t.task),
+        ("epochs", t.epochs),
+        ("batch size", t.batch_size),
+        ("optimizer", optimizer),
+        ("schedule", schedule),
+        (
+            "label smoothing / grad clip",
+            f"{t.label_smoothing:g} / {t.grad_clip if t.grad_clip else 'off'}",
+        ),
+        (
+            "augmentation",
+            t.augment if t.augment == "none" else f"{t.augment} (padding {t.crop_padding})",
+        ),
+        (
+            "validation split",
+            f"{100 * t.val_fraction:g}% of the training set, stratified, seed {t.val_seed}",
+        ),
+        (
+            "tested model",
+            "the final one" if t.select == "last" else "the epoch with the best validation score",
+        ),
+        (
+            "tuned per activation",
+            "; ".join(tuned) + f" on {c.tune_seeds} seed(s), by mean validation score"
+            if tuned
+            else "no",
+        ),
         ("init", c.init),
-        ("dropout", c.dropout),
         ("device", c.device),
         (
             "target accuracy",
-            "auto (95% of the baseline's mean final test accuracy)"
+            "auto (95% of the baseline's mean validation score)"
             if c.target_accuracy is None
             else f"{100 * c.target_accuracy:g}%",
         ),
         ("dataset options", c.dataset_options or "none"),
         ("health", "recorded per epoch" if c.health else "off"),
-        ("workers", c.workers),
+        (
+            "workers × threads",
+            "–" if result.plan is None else f"{result.plan[0]} × {result.plan[1]}",
+        ),
         (
             "runs",
             f"{result.n_total} in the grid: {result.n_ran} trained now, {result.n_skipped} "
             f"already finished, {len(result.failed)} failed",
         ),
     ]
-    return _table(["setting", "value"], [[_e(k), _e(v)] for k, v in items], left=2)
+    return _table(["setting", "value"], [[_e(k), _e(v)] for k, v in items], left=2, wrap=(1,))
+
+
+def _data(result: ExperimentResult) -> str:
+    seen: dict[str, dict] = {}
+    for r in result.records:
+        if r.data and r.config.dataset not in seen:
+            seen[r.config.dataset] = r.data
+    rows = []
+    for name, info in seen.items():
+        sizes = info.get("validation", {}).get("sizes", info.get("sizes", {}))
+        files = info.get("files") or {}
+        listed = "; ".join(
+            f"{f}: sha256 {v.get('sha256') or '–'}"
+            + ("" if v.get("official", True) else " (not the official file)")
+            for f, v in files.items()
+        )
+        rows.append(
+            [
+                f"<code>{_e(name)}</code>",
+                _e(info.get("fingerprint", "–")),
+                _e(" / ".join(f"{sizes.get(k, '–')}" for k in ("train", "val", "test"))),
+                _e(info.get("source", "")),
+                _e(listed or "generated or given in memory"),
+            ]
+        )
+    head = ["dataset", "fingerprint", "train / val / test", "source", "files"]
+    return _table(head, rows, left=1, wrap=(3, 4)) if rows else "<p>No run finished.</p>"
+
+
+def _tuning(result: ExperimentResult) -> str:
+    if not result.tuning:
+        return ""
+    unit = unit_for(result.summary[0].metric if result.summary else "accuracy")
+    rows = [
+        [
+            _e(setting_name((c.dataset, c.model, c.depth))),
+            f"<code>{_e(c.activation)}</code>",
+            f"{c.lr:g}",
+            f"{c.weight_decay:g}",
+            _num(unit.show(c.val_score), 2),
+            _num(c.val_loss),
+            str(c.n_runs),
+            "<b>chosen</b>" if c.chosen else "",
+        ]
+        for c in result.tuning
+    ]
+    head = [
+        "setting",
+        "activation",
+        "lr",
+        "weight decay",
+        "mean val score",
+        "mean val loss",
+        "runs",
+        "",
+    ]
+    return (
+        "<h2>Learning-rate choice</h2><p>Each activation trained at every candidate on the "
+        f"first {result.config.tune_seeds} seed(s); the best mean validation score chose its "
+        "value. The test set played no part in the choice.</p>" + _table(head, rows, left=2)
+    )
+
+
+def _runs(result: ExperimentResult) -> str:
+    rows = [
+        [
+            f"<code>{_e(r.config_hash[:12])}</code>",
+            _e(setting_name(r.config.setting)),
+            f"<code>{_e(r.config.label)}</code>",
+            str(r.config.seed),
+            _e(r.status),
+            _num(100 * r.test_acc if r.metric == "accuracy" else r.test_acc, 2),
+            str(r.selected_epoch or "–"),
+            f"{r.seconds:.1f}",
+        ]
+        for r in sorted(
+            result.records,
+            key=lambda r: (setting_key(r.config.setting), r.config.label, r.config.seed),
+        )
+    ]
+    head = [
+        "run id",
+        "setting",
+        "activation",
+        "seed",
+        "status",
+        "test score",
+        "tested epoch",
+        "seconds",
+    ]
+    return (
+        "<h2>Runs</h2><p>Run ids are what <code>actlab plot --from-run ID --out DIR</code> "
+        "takes.</p>" + _table(head, rows, left=3)
+    )
 
 
 def _environment(result: ExperimentResult) -> str:
@@ -193,7 +339,7 @@ def _environment(result: ExperimentResult) -> str:
         "runs",
     ]
     rows = [[_e(v) for v in (*key, n)] for key, n in seen.items()]
-    return _table(head, rows, left=len(head) - 1)
+    return _table(head, rows, left=len(head) - 1, wrap=(4,))
 
 
 def _failures(result: ExperimentResult) -> str:
@@ -211,44 +357,66 @@ def render_report(
     result: ExperimentResult,
     figures: Sequence[FigureFile],
     overview: Sequence[FigureFile] = (),
+    title: str = "actlab: activation comparison",
 ) -> str:
     """The report's HTML; `figures` go under their setting, `overview` figures (across
     settings, such as accuracy vs depth) in a section of their own before the settings."""
-    settings = sorted({(r.dataset, r.model, r.depth) for r in result.summary})
+    settings = sorted({(r.dataset, r.model, r.depth) for r in result.summary}, key=setting_key)
+    notes = "".join(f'<p class="note">{_e(n)}</p>' for n in result.notes)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        "<title>actlab compare report</title>",
+        f"<title>{_e(title)}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        "<h1>actlab: activation comparison</h1>",
+        f"<h1>{_e(title)}</h1>",
         f"<p>Generated {datetime.now().isoformat(timespec='seconds')} from <code>"
         f"{_e(result.out)}</code>.</p>",
+        notes,
         "<h2>Setup</h2>",
         _setup(result),
+        "<h2>Data</h2>",
+        "<p>Runs are keyed by the data's fingerprint (SHA-256 of every split's shapes, dtypes "
+        "and bytes), so changed data is never mistaken for the data of an earlier run.</p>",
+        _data(result),
         "<h2>Summary</h2>",
-        f"<p>Final-epoch test accuracy over seeds: mean, sample std and the 95% confidence "
-        f"interval of the mean (t-distribution). Each activation is compared with the baseline "
-        f"<code>{_e(result.config.baseline)}</code> by Welch's t-test; <i>significant</i> means "
-        f"p &lt; {ALPHA} (uncorrected; the Holm column corrects for the number of comparisons). "
-        f"Epochs to target: mean first epoch reaching the target accuracy over the runs that "
-        f"reached it (reached/total). Accuracies in percent; Δ in percentage points.</p>",
+        "<p>The test score of each run is measured once, after training, on the model the "
+        "protocol selects; mean over seeds, sample std and the 95% confidence interval of the "
+        "mean (t-distribution; shown clipped to the metric's range). Each activation is "
+        f"compared with the baseline <code>{_e(result.baseline)}</code> by Welch's t-test; "
+        f"<i>significant</i> means the Holm-adjusted p-value is below {ALPHA} (Holm corrects "
+        "for comparing several activations with one baseline; the uncorrected p is shown "
+        "beside it). Epochs to target: mean first epoch whose validation score reaches the "
+        "target, over the runs that reached it (reached/total). Accuracy in percent; Δ in "
+        "percentage points.</p>",
     ]
     if overview:
         parts.append("<h3>Across depths</h3>")
         parts += [_figure(fig) for fig in overview]
     for setting in settings:
         rows = [r for r in result.summary if (r.dataset, r.model, r.depth) == setting]
-        parts.append(
-            f"<h3>{_e(setting_name(setting))} — target accuracy "
-            f"{_pct(rows[0].target_accuracy, 1)}%</h3>"
+        target = rows[0].target_accuracy
+        shown = (
+            "–"
+            if math.isnan(target)
+            else f"{100 * target:.1f}%"
+            if rows[0].metric == "accuracy"
+            else f"{target:.3f}"
         )
+        parts.append(f"<h3>{_e(setting_name(setting))} — target {shown}</h3>")
         parts.append(summary_table(rows))
         for fig in figures:
             if fig.title.endswith(setting_name(setting)):
                 parts.append(_figure(fig))
     if not settings:
         parts.append("<p class='note'>No run finished, so there is nothing to summarise.</p>")
-    parts += [_failures(result), "<h2>Environment</h2>", _environment(result), "</body></html>"]
+    parts += [
+        _tuning(result),
+        _runs(result),
+        _failures(result),
+        "<h2>Environment</h2>",
+        _environment(result),
+        "</body></html>",
+    ]
     return "\n".join(parts)
 
 
@@ -258,5 +426,10 @@ def write_report(
     path: Path,
     overview: Sequence[FigureFile] = (),
 ) -> Path:
-    path.write_text(render_report(result, figures, overview), encoding="utf-8")
+    title = (
+        "actlab: depth study"
+        if result.config.health and result.config.depths and len(result.config.depths) > 1
+        else "actlab: activation comparison"
+    )
+    path.write_text(render_report(result, figures, overview, title), encoding="utf-8")
     return path

@@ -16,10 +16,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from actlab.experiments.config import setting_key
 from actlab.experiments.learned import GRID, channel_curves, initial, mean_curve, rebuild
 from actlab.experiments.store import RunRecord
 from actlab.report.activation_plots import PNG_METADATA
-from actlab.report.experiment_figures import FigureFile, _slug, setting_name
+from actlab.report.experiment.figures import FigureFile, _slug, setting_name
 
 POINTS = 401
 
@@ -89,7 +90,7 @@ def learned_shapes_figure(records: Sequence[RunRecord], order: Sequence[str]) ->
 def write_learned_figures(records: Sequence[RunRecord], summary, out: Path) -> list[FigureFile]:
     """learned_<setting>.png for each setting with a learnable activation among its runs."""
     files = []
-    for setting in sorted({(r.dataset, r.model, r.depth) for r in summary}):
+    for setting in sorted({(r.dataset, r.model, r.depth) for r in summary}, key=setting_key):
         runs = [r for r in records if r.config.setting == setting]
         if not any(r.status == "finished" and r.learned for r in runs):
             continue
