@@ -10,17 +10,16 @@ tensor([0., 0.])
 """
 
 from actlab import functional, kernels
+from actlab._version import __version__
 from actlab.adaptive import param_groups
 from actlab.catalog import get, make, names, specs
 from actlab.diagnose import Monitor, find_activations, swap
-
-__version__ = "0.1.0"
 
 
 def __getattr__(name: str):
     # `actlab.compare` imports the experiment layer (and its report) only when first used.
     if name == "compare":
-        from actlab.experiments.api import compare
+        from actlab.comparison import compare
 
         return compare
     raise AttributeError(f"module 'actlab' has no attribute {name!r}")

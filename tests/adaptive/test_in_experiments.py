@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import actlab
 from actlab.cli import main
+from actlab.comparison import run_and_report
 from actlab.experiments import from_dict, run_experiment
 from actlab.experiments.execute import build_run_model, load_splits
 from actlab.experiments.learned import capture, channel_curves, rebuild
@@ -31,7 +32,7 @@ TINY = {
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory):
     out = tmp_path_factory.mktemp("learnable")
-    return run_experiment(from_dict({**TINY, "out": str(out)}))
+    return run_and_report(from_dict({**TINY, "out": str(out)}), progress=False)
 
 
 def _param_rows(out) -> list[tuple]:

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 import actlab
+from actlab.comparison import run_and_report
 from actlab.experiments import ExperimentError, from_dict, run_experiment
 from actlab.experiments.lock import LOCK_NAME
 from tests.data.formats import fake_mnist, write_mnist
@@ -78,7 +79,7 @@ def test_changed_files_in_data_dir_are_new_runs(tmp_path):
                         "seeds": 1, "epochs": 1, "hidden": 8, "workers": 1,
                         "out": str(tmp_path / "exp")})  # fmt: skip
     with pytest.warns(UserWarning, match="not the official"):
-        first = run_experiment(config)
+        first = run_and_report(config, progress=False)
     files = first.records[0].data["files"]
     assert all(len(f["sha256"]) == 64 and f["official"] is False for f in files.values())
     report = (tmp_path / "exp" / "report.html").read_text()

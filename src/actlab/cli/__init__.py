@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from actlab import __version__
+from actlab._version import __version__
 from actlab.cli.bench import bench
 from actlab.cli.catalog import docs, list_, plot, show
 from actlab.cli.compare import compare

@@ -334,8 +334,8 @@ def compare(
     imported from the current directory). With no options: 8 activations × 3 seeds on
     MNIST-1D with the 500-unit MLP.
     """
+    from actlab.comparison import run_and_report
     from actlab.experiments import ExperimentError
-    from actlab.experiments.progress_bar import run_with_progress
 
     try:
         given = given_on_command_line(ctx, flags)
@@ -346,7 +346,7 @@ def compare(
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     try:
-        result = run_with_progress(config, fresh)
+        result = run_and_report(config, fresh)
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     if as_json:

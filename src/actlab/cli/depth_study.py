@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from actlab.cli.compare import results_dir_options
+from actlab.comparison import run_and_report
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
 from actlab.experiments.grammar import split_list
 from actlab.experiments.health import depth_rows
-from actlab.experiments.progress_bar import run_with_progress
 
 DEFAULTS = {
     "activations": "sigmoid,tanh,relu,selu,gelu",
@@ -133,7 +133,7 @@ def depth_study(
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
     try:
-        result = run_with_progress(config, fresh, label="depth-study")
+        result = run_and_report(config, fresh, label="depth-study")
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     rows = depth_rows(result.records)

@@ -1,11 +1,13 @@
 """Experiments: typed configs, grid expansion, runners, the SQLite results store, statistics.
 
->>> import actlab
->>> result = actlab.compare(data="digits", activations=["relu", "gelu"], seeds=2, epochs=1)  # doctest: +SKIP
->>> result.summary[0].activation, result.out                                                 # doctest: +SKIP
+>>> from actlab.experiments import from_dict, run_experiment
+>>> config = from_dict({"dataset": "digits", "activations": "relu,gelu", "seeds": 2, "epochs": 1})
+>>> result = run_experiment(config)            # doctest: +SKIP
+>>> result.summary[0].activation, result.out   # doctest: +SKIP
+
+`actlab.compare` runs an experiment and writes its report (`actlab.comparison`).
 """
 
-from actlab.experiments.api import compare
 from actlab.experiments.config import (
     ConfigError,
     ExperimentConfig,
@@ -37,7 +39,6 @@ __all__ = [
     "Runner",
     "StoreError",
     "SummaryRow",
-    "compare",
     "execute_run",
     "expand",
     "from_dict",

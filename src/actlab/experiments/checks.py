@@ -7,14 +7,15 @@ import difflib
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from actlab.experiments.config import LIMITS, ConfigError, too_large
+from actlab.experiments.errors import LIMITS, ConfigError, too_large
 from actlab.experiments.grammar import GrammarError, activation_choices, canonical_label
 from actlab.experiments.sources import SPEC_PATTERN, is_builtin, is_factory_spec, is_object
 
-if TYPE_CHECKING:
-    from actlab.experiments.config import ExperimentConfig
+# `config` below is an `actlab.experiments.config.ExperimentConfig`; config.py imports this
+# module (its __post_init__ runs these checks), so the type is not imported here.
+ExperimentConfig = Any
 
 # Options of the built-in models that have a key (and a flag) of their own.
 GENERIC_OPTIONS = ("hidden", "dropout", "residual", "norm")

@@ -27,8 +27,21 @@ from typing import Any
 
 import yaml
 
+from actlab.experiments.checks import check_experiment
+from actlab.experiments.errors import LIMITS, ConfigError, too_large
+from actlab.experiments.grammar import split_list
 from actlab.train.config import FIELDS as TRAINING_FIELDS
 from actlab.train.config import Training
+
+__all__ = [
+    "LIMITS",
+    "ConfigError",
+    "ExperimentConfig",
+    "RunConfig",
+    "from_dict",
+    "load_yaml",
+    "merge",
+]
 
 DEFAULT_ACTIVATIONS = ("relu", "leaky_relu", "gelu", "silu", "elu", "selu", "tanh", "sigmoid")
 # Bumped when the meaning of a RunConfig changes, so that old results are never reused.
@@ -36,20 +49,6 @@ DEFAULT_ACTIVATIONS = ("relu", "leaky_relu", "gelu", "silu", "elu", "selu", "tan
 # 2: validation split carved from the training set, test metrics once at the end, the
 #    training recipe as one `Training`, data and factory fingerprints in the key.
 RUN_SCHEMA = 2
-
-# Sizes beyond these are almost surely typing mistakes that would run for days or exhaust
-# memory; `allow_large: true` (--allow-large) lifts them.
-LIMITS = {
-    "seeds": 10_000,
-    "depths": 1_000,
-    "hidden": 65_536,
-    "epochs": 100_000,
-    "runs": 100_000,
-}
-
-
-class ConfigError(ValueError):
-    """A configuration key or value that cannot be used; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -179,8 +178,6 @@ class ExperimentConfig:
     allow_large: bool = False
 
     def __post_init__(self) -> None:
-        from actlab.experiments.checks import check_experiment
-
         check_experiment(self)
 
     def to_dict(self) -> dict[str, Any]:
@@ -342,8 +339,6 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
 def _normalise(name: str, value: Any, allow_large: bool) -> Any:
     """Turn the forms a user may write (a comma string, a single value) into the field's type."""
     if name in _LISTS:
-        from actlab.experiments.grammar import split_list
-
         if value is None and name == "depths":
             return None
         if isinstance(value, str):
@@ -383,13 +378,6 @@ def _seeds(value: Any, allow_large: bool) -> tuple[int, ...]:
             raise ConfigError(too_large("seeds", len(value), limit))
         return tuple(_as_int("seeds", v) for v in value)
     raise ConfigError(f"seeds must be a count or a list of integers, got {value!r}")
-
-
-def too_large(name: str, value: int, limit: int) -> str:
-    return (
-        f"{name} = {value:,} is above the limit of {limit:,}; if you mean it, lift the limit "
-        "with --allow-large (allow_large: true)"
-    )
 
 
 def _training_value(name: str, value: Any) -> Any:

@@ -42,10 +42,10 @@ class DataChangedError(RuntimeError):
 def versions() -> dict[str, str]:
     import torch
 
-    import actlab
+    from actlab._version import __version__
 
     return {
-        "actlab": actlab.__version__,
+        "actlab": __version__,
         "torch": torch.__version__,
         "python": platform.python_version(),
     }

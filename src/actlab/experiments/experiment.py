@@ -1,6 +1,7 @@
-"""Run a whole experiment: check and plan, tune, run, summarise, write the report.
+"""Run a whole experiment: check and plan, tune, run, summarise.
 
-`run_experiment(config)` is what `actlab compare` and `actlab.compare` call:
+`run_experiment(config)` is what `actlab compare` and `actlab.compare` call (through
+`actlab.comparison.run_and_report`, which then writes the report):
 
 1. Plan, before anything is created on disk: the device is checked, each dataset is read
    once (its fingerprint keys the runs), each model source is resolved and built once, so a
@@ -10,7 +11,8 @@
 3. With `tune_lr` / `tune_wd`: train every candidate on the tuning seeds, choose per setting
    and activation on validation data.
 4. Run every final run not yet in the store; each is committed as it finishes.
-5. Summarise the final runs and write CSVs, figures and `report.html`.
+5. Summarise the final runs (`actlab.report.experiment.write_outputs` writes the CSVs,
+   figures and `report.html` from the result).
 
 Running it again on the same directory re-runs only what has not finished.
 """
@@ -111,9 +113,6 @@ def run_experiment(
         tuning=tuning_table,
         plan=getattr(runner, "plan", None),
     )
-    from actlab.report.experiment.outputs import write_outputs
-
-    result.files = write_outputs(result)
     result.seconds = time.perf_counter() - clock
     return result
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from actlab.catalog.parse import parse_activation
 from actlab.catalog.registry import get
-from actlab.experiments.config import ConfigError
+from actlab.experiments.errors import ConfigError
 
 
 class GrammarError(ConfigError):

@@ -56,9 +56,9 @@ def capture(model: nn.Module) -> tuple[LearnedActivation, ...]:
 
 def rebuild(row: LearnedActivation) -> nn.Module:
     """The module of `row` with its learned values, in float64 (for evaluation)."""
-    import actlab
+    from actlab.catalog import make
 
-    module = actlab.make(row.name, num_parameters=row.num_parameters, **row.fixed).double()
+    module = make(row.name, num_parameters=row.num_parameters, **row.fixed).double()
     with torch.no_grad():
         for name, values in row.learned.items():
             getattr(module, name).copy_(torch.tensor(values, dtype=torch.float64))
@@ -67,9 +67,9 @@ def rebuild(row: LearnedActivation) -> nn.Module:
 
 def initial(activation: str, params: dict[str, Any]) -> nn.Module:
     """The module a run with `activation` and `params` started from, in float64."""
-    import actlab
+    from actlab.catalog import make
 
-    return actlab.make(activation, **params).double()
+    return make(activation, **params).double()
 
 
 def channel_curves(module: nn.Module, x: np.ndarray, channels: int = 1) -> np.ndarray:

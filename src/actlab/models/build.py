@@ -17,9 +17,9 @@ from typing import Any
 
 from torch import nn
 
+import actlab.models.nets  # noqa: F401  (registers every model)
 from actlab.catalog import UnknownActivationError, get
 from actlab.catalog.module import Activation
-from actlab.models import nets as _nets  # noqa: F401  (registers every model)
 from actlab.models.init import INIT_SCHEMES, apply_init, kaiming_slope, resolve_init
 from actlab.models.nets.cnn import DEFAULT_CHANNELS
 from actlab.models.options import positive_int

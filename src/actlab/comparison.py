@@ -1,4 +1,8 @@
-"""`actlab.compare`: compare activations on your own model and data, or on built-in ones.
+"""Compare activations end to end: run the experiment, then write its report.
+
+`actlab.compare` (Python) and `actlab compare` (CLI) both come here. The experiment layer
+(`actlab.experiments`) trains and summarises; the report layer (`actlab.report.experiment`)
+writes CSVs, figures and report.html; this module, above both, does one after the other.
 
 >>> import torch, actlab
 >>> def build(act):                                   # act() returns a fresh activation module
@@ -13,18 +17,78 @@
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from torch import nn
 
-from actlab.experiments.config import DEFAULT_ACTIVATIONS, from_dict
-from actlab.experiments.experiment import run_experiment
+from actlab.experiments.config import DEFAULT_ACTIVATIONS, ExperimentConfig, from_dict
+from actlab.experiments.experiment import Progress, run_experiment
 from actlab.experiments.result import ExperimentResult
 from actlab.experiments.sources import register_object
 
 ModelSource = str | Callable[..., nn.Module] | nn.Module
 DataSource = str | tuple | list | Callable[[], Any]
+
+
+def run_and_report(
+    config: ExperimentConfig, fresh: bool = False, progress: bool = True, label: str = "compare"
+) -> ExperimentResult:
+    """`run_experiment` (with a progress bar on stderr when it is a terminal and `progress`),
+    then the CSVs, figures and report.html; `result.files` lists them."""
+    from actlab.report.experiment.outputs import write_outputs
+
+    clock = time.perf_counter()
+    result = (
+        _with_progress_bar(config, fresh, label)
+        if progress
+        else run_experiment(config, fresh=fresh)
+    )
+    result.files = write_outputs(result)
+    result.seconds = time.perf_counter() - clock
+    return result
+
+
+def _with_progress_bar(config: ExperimentConfig, fresh: bool, label: str) -> ExperimentResult:
+    """`run_experiment` with a rich progress bar: runs done of total, elapsed, eta (shown
+    only when stderr is a terminal)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as Bar
+
+    err = Console(stderr=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    with Bar(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(event: Progress) -> None:
+            text = label
+            if event.record is not None:
+                c = event.record.config
+                status = "" if event.record.status == "finished" else f" [red]{event.record.status}"
+                stage = "tuning: " if event.stage == "tuning" else ""
+                lr = f" lr {c.training.lr:g}" if event.stage == "tuning" else ""
+                text = f"{stage}{c.label}{lr} seed {c.seed}{status}"
+            elif event.skipped:
+                text = f"resuming: {event.skipped} finished run(s) skipped"
+            bar.update(task, total=event.total, completed=event.done, description=text)
+
+        return run_experiment(config, progress=update, fresh=fresh)
 
 
 def _importable(fn: Any) -> str | None:
@@ -105,8 +169,4 @@ def compare(
     if swap_from is not None:
         values["swap_from"] = swap_from
     config = from_dict(values, source="compare()")
-    if progress:
-        from actlab.experiments.progress_bar import run_with_progress
-
-        return run_with_progress(config, fresh)
-    return run_experiment(config, fresh=fresh)
+    return run_and_report(config, fresh=fresh, progress=progress)
