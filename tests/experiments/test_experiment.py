@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -148,3 +150,55 @@ def test_missing_dataset_files_stop_before_any_run(tmp_path):
     with pytest.raises(ExperimentError, match="mnist"):
         run_experiment(config)
     assert not (tmp_path / "exp").exists()  # validated before anything was created
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of `pid` (from /proc), so a test kills only what it started."""
+    found, frontier = set(), [pid]
+    while frontier:
+        parent = frontier.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            frontier += list(kids - found)
+            found |= kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("threads", ["1", "2"], ids=["fork", "spawn"])
+def test_workers_end_when_the_command_is_killed(tmp_path, threads):
+    command = [sys.executable, "-c", "from actlab.cli import main; main()", "compare",
+               "--dataset", "digits", "--activations", "relu,tanh,gelu,silu", "--seeds", "3",
+               "--epochs", "200", "--workers", "2", "--threads", threads, "--out", str(tmp_path)]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            assert proc.poll() is None, "the command ended before it could be killed"
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+        time.sleep(1.0)  # the workers are training now
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)], "workers outlived the killed command"
+    finally:
+        for pid in [proc.pid, *_children(proc.pid)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass

@@ -216,6 +216,14 @@ def _check_dataset_options(config: ExperimentConfig) -> None:
 def _non_empty_unique(name: str, value: Any) -> None:
     if not isinstance(value, tuple) or not value:
         raise ConfigError(f"{name} must be a non-empty list, got {value!r}")
+    for item in value:
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            what = (
+                "an activation such as 'relu' or 'elu:alpha=0.5'"
+                if name == "activations"
+                else "a name or number"
+            )
+            raise ConfigError(f"{name}: expected {what}, got {item!r}")
     if len(set(value)) != len(value):
         raise ConfigError(f"{name} lists a value twice: {list(value)}")
 
