@@ -139,3 +139,17 @@ def test_every_option_has_help():
     for param in compare.params:
         if param.name != "help":
             assert getattr(param, "help", None), param.name
+
+
+def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(
+        compare, [*TINY, "--tune-lr", "1e-3,1e-2", "--out", str(out), "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "dry run: 8 run(s)" in result.output and "nothing trained or written" in result.output
+    assert not out.exists()
+    missing = CliRunner().invoke(
+        compare, ["--dataset", "mnist", "--data-dir", str(tmp_path / "none"), "--dry-run"]
+    )
+    assert missing.exit_code == 1 and "train-images-idx3-ubyte.gz" in missing.output

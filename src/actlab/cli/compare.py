@@ -313,6 +313,12 @@ def given_on_command_line(ctx: click.Context, flags: dict[str, Any]) -> dict[str
     is_flag=True,
     help="Print the summary as JSON on stdout instead of a table.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check everything (options, data, models, device) and say what would run, then stop "
+    "without training or writing anything.",
+)
 @click.pass_context
 def compare(
     ctx: click.Context,
@@ -320,6 +326,7 @@ def compare(
     out: str | None,
     fresh: bool,
     as_json: bool,
+    dry_run: bool,
     **flags: Any,
 ) -> None:
     """Train every activation on the same data and model over several seeds, then compare them.
@@ -345,6 +352,9 @@ def compare(
         config = from_dict(values, source=config_file or "options")
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
+    if dry_run:
+        dry_run_report(config, as_json)
+        return
     try:
         result = run_and_report(config, fresh)
     except (ExperimentError, ConfigError) as error:
@@ -359,6 +369,39 @@ def compare(
             f"{len(result.failed)} run(s) failed; the first ({first.config.label}, seed "
             f"{first.config.seed}): {(first.error or '').splitlines()[0]}"
         )
+
+
+def dry_run_report(config, as_json: bool) -> None:
+    """Plan `config` (read the data, build each model once) and say what would run."""
+    from actlab.experiments import ExperimentError
+    from actlab.experiments.checks import grid_size, resolve_baseline
+    from actlab.experiments.experiment import plan
+
+    try:
+        fingerprints = plan(config)
+    except (ExperimentError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    baseline, why = resolve_baseline(config)
+    data = {
+        "runs": grid_size(config),
+        "datasets": list(config.datasets),
+        "models": list(config.models),
+        "activations": list(config.activations),
+        "seeds": len(config.seeds),
+        "baseline": baseline,
+        "fingerprints": fingerprints,
+        "out": config.out,
+    }
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"dry run: {data['runs']} run(s) of {len(config.activations)} activation(s) on "
+        f"{', '.join(config.datasets)} with {', '.join(config.models)}, {data['seeds']} seed(s); "
+        f"baseline {baseline}"
+        + ("" if why in ("given", "default") else f" ({why})")
+        + "; data and models checked, nothing trained or written."
+    )
 
 
 def _fmt(value: float, scale: float = 100.0, digits: int = 2) -> str:
