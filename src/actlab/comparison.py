@@ -45,7 +45,8 @@ def run_and_report(
         if progress
         else run_experiment(config, fresh=fresh)
     )
-    result.files = write_outputs(result)
+    titles = {"depth-study": "actlab: depth study"}
+    result.files = write_outputs(result, titles.get(label, "actlab: activation comparison"))
     result.seconds = time.perf_counter() - clock
     return result
 

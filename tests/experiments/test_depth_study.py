@@ -50,6 +50,9 @@ def test_json_rows_report_and_resume(tmp_path):
     assert "Accuracy vs depth — digits · mlp" in report
     assert "Gradient norm by layer and depth — digits · mlp" in report
     assert "Gradient norm by layer — digits · mlp · depth 5" in report
+    assert "<title>actlab: depth study</title>" in report
+    # a single layer has no gradient profile to draw
+    assert "Gradient norm by layer — digits · mlp · depth 1" not in report
     for name in ("accuracy_vs_depth_digits_mlp.png", "gradient_by_depth_digits_mlp.png"):
         assert (out / name).is_file(), name
     assert (out / "health.csv").is_file() and (out / "epochs.csv").is_file()

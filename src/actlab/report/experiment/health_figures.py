@@ -90,10 +90,17 @@ def dead_fraction_figure(records: Sequence[RunRecord], order: Sequence[str]) -> 
     ax = fig.subplots()
     colours = _colours(order)
     grouped = _by_label(records)
+    top = 0.0
     for label in order:
         epochs, means = _epoch_means(grouped.get(label, []), "dead_fraction")
         if len(epochs):
             ax.plot(epochs, 100 * means, "o-", color=colours[label], label=label)
+            top = max(top, float(np.max(100 * means)))
+    # A percentage axis from 0: with no dead units at all it shows 0–5%, not a ±0.04 band
+    # that would make a flat zero look like a measurement with spread.
+    ax.set_ylim(0, max(5.0, 1.1 * top))
+    if top == 0:
+        ax.text(0.5, 0.6, "no dead units in any epoch", ha="center", transform=ax.transAxes)
     ax.set_xlabel("epoch")
     ax.set_ylabel("dead units (%)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -114,18 +121,19 @@ def write_health_figures(
         rows = [r for r in summary if (r.dataset, r.model, r.depth) == setting]
         order = [r.activation for r in sorted(rows, key=lambda r: r.rank)]
         name = setting_name(setting)
-        fig = gradient_norm_figure(runs, order)
-        fig.suptitle(f"Gradient norm by layer — {name}")
-        files.append(
-            _save(
-                fig,
-                out / f"gradient_norm_{_slug(setting)}.png",
-                f"Gradient norm by layer — {name}",
-                "L2 norm of the loss gradient at each activation's output, averaged over the "
-                "final epoch's batches and over seeds; log scale. Falling towards layer 1 "
-                "means vanishing gradients.",
+        if len({h["layer"] for r in runs for h in r.health}) >= 2:  # one layer has no profile
+            fig = gradient_norm_figure(runs, order)
+            fig.suptitle(f"Gradient norm by layer — {name}")
+            files.append(
+                _save(
+                    fig,
+                    out / f"gradient_norm_{_slug(setting)}.png",
+                    f"Gradient norm by layer — {name}",
+                    "L2 norm of the loss gradient at each activation's output, averaged over "
+                    "the final epoch's batches and over seeds; log scale. Falling towards "
+                    "layer 1 means vanishing gradients.",
+                )
             )
-        )
         fig = dead_fraction_figure(runs, order)
         fig.suptitle(f"Dead units by epoch — {name}")
         files.append(

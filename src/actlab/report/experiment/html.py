@@ -425,11 +425,7 @@ def write_report(
     figures: Sequence[FigureFile],
     path: Path,
     overview: Sequence[FigureFile] = (),
+    title: str = "actlab: activation comparison",
 ) -> Path:
-    title = (
-        "actlab: depth study"
-        if result.config.health and result.config.depths and len(result.config.depths) > 1
-        else "actlab: activation comparison"
-    )
     path.write_text(render_report(result, figures, overview, title), encoding="utf-8")
     return path

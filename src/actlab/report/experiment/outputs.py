@@ -34,7 +34,9 @@ REPORT_HTML = "report.html"
 LEAD_COLUMNS = ("run", "dataset", "model", "depth", "activation", "seed")
 
 
-def write_outputs(result: ExperimentResult) -> dict[str, Path]:
+def write_outputs(
+    result: ExperimentResult, title: str = "actlab: activation comparison"
+) -> dict[str, Path]:
     from actlab.report.experiment.figures import write_figures
     from actlab.report.experiment.health_figures import write_depth_figures, write_health_figures
     from actlab.report.experiment.html import write_report
@@ -58,7 +60,7 @@ def write_outputs(result: ExperimentResult) -> dict[str, Path]:
     figures += write_learned_figures(result.records, result.summary, out)
     overview = write_depth_figures(result.records, result.summary, out)
     files.update({f"figure:{fig.path.name}": fig.path for fig in [*overview, *figures]})
-    files["report"] = write_report(result, figures, out / REPORT_HTML, overview=overview)
+    files["report"] = write_report(result, figures, out / REPORT_HTML, overview, title)
     return files
 
 
