@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from actlab.catalog.matching import close_matches
+from actlab.catalog.maths.channels import ChannelError
+
 INF = math.inf
 SMOOTH = 99  # smoothness class C^inf
 
@@ -252,8 +255,6 @@ class ActivationSpec:
 
     def bind(self, **params: Any) -> dict[str, Any]:
         """Defaults overridden by `params`, each checked; unknown names raise TypeError."""
-        from actlab.catalog.registry import close_matches
-
         known = {p.name: p for p in self.params}
         unknown = [k for k in params if k not in known]
         if unknown:
@@ -277,9 +278,12 @@ class ActivationSpec:
         left at None (e.g. from `defaults`) are resolved here, as `bind` would."""
         if self.resolve and any(params.get(p.name) is None for p in self.params if p.vector):
             params = self.resolve(dict(params))
-        if self.native is None and x.dtype in (torch.float16, torch.bfloat16):
-            return self.fn(x.float(), **params).to(x.dtype)
-        return self.fn(x, **params)
+        try:
+            if self.native is None and x.dtype in (torch.float16, torch.bfloat16):
+                return self.fn(x.float(), **params).to(x.dtype)
+            return self.fn(x, **params)
+        except ChannelError as err:  # say which entry's parameters do not fit the input
+            raise ChannelError(f"{self.name}: {err}") from None
 
     def __call__(self, x: torch.Tensor, **params: Any) -> torch.Tensor:
         return self.apply(x, self.bind(**params))

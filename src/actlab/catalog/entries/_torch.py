@@ -1,20 +1,8 @@
-"""Small torch helpers shared by entries: safe branches and per-channel parameters."""
+"""Small torch helpers shared by entries: safe branches and an exportable hypot."""
 
 from __future__ import annotations
 
 import torch
-
-
-def channel(param: float | torch.Tensor, x: torch.Tensor) -> float | torch.Tensor:
-    """Broadcast a per-channel parameter of shape (C,) over dim 1 of `x`; scalars pass through.
-
-    Matches `nn.PReLU`: one value per channel of an (N, C, ...) input, or per feature of (N, C).
-    """
-    if not isinstance(param, torch.Tensor) or param.numel() == 1:
-        return param.reshape(()) if isinstance(param, torch.Tensor) else param
-    if x.dim() < 2:
-        return param
-    return param.reshape(1, -1, *([1] * (x.dim() - 2)))
 
 
 def where_safe(cond: torch.Tensor, x: torch.Tensor, branch_true, branch_false) -> torch.Tensor:
@@ -27,3 +15,22 @@ def where_safe(cond: torch.Tensor, x: torch.Tensor, branch_true, branch_false) -
     return torch.where(
         cond, branch_true(torch.where(cond, x, zero)), branch_false(torch.where(cond, zero, x))
     )
+
+
+def hypot(x: torch.Tensor, c: float) -> torch.Tensor:
+    """sqrt(x^2 + c^2) for finite x and a constant c > 0, without overflow for huge |x|.
+
+    .. math::
+
+        \\sqrt{x^2 + c^2} = M \\sqrt{1 + (m/M)^2},\\quad M = \\max(|x|, c),\\ m = \\min(|x|, c)
+
+    Written with max, min and sqrt rather than `torch.hypot` because ONNX has no hypot and
+    torch's exporter cannot translate it; M >= c > 0, so nothing divides by zero, and at the tie
+    |x| = c maximum/minimum split the gradient evenly, which gives the exact x / sqrt(x^2 + c^2).
+    Within a few ulps of `torch.hypot`.
+    """
+    a = x.abs()
+    bound = torch.full((), c, dtype=x.dtype, device=x.device)
+    big, small = torch.maximum(a, bound), torch.minimum(a, bound)
+    ratio = small / big
+    return big * torch.sqrt(1 + ratio * ratio)

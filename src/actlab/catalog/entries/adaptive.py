@@ -5,7 +5,7 @@ Module forms hold one set of parameters, shared (default) or one per channel alo
 shape (C, K). None of these parameters should get weight decay (it pulls a rational's
 coefficients, a spline's weights or a mixture's logits towards an arbitrary shape, and
 PELU's a, b towards the positivity floor): `actlab.param_groups(model, weight_decay)`
-leaves them out. The math lives in `actlab.adaptive`; this file states the claims.
+leaves them out. The math lives in `actlab.catalog.maths`; this file states the claims.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import torch
 import torch.nn.functional as F
 from scipy import interpolate, special
 
-from actlab.adaptive import mixture as MX
-from actlab.adaptive import rational as RA
-from actlab.adaptive.channels import scalar_along, vector_along
-from actlab.adaptive.spline import bspline_basis, knots
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.maths import mixture as MX
+from actlab.catalog.maths import rational as RA
+from actlab.catalog.maths.channels import scalar_along, vector_along
+from actlab.catalog.maths.spline import bspline_basis, knots
 from actlab.catalog.registry import register
 from actlab.catalog.spec import INF, POSITIVE, SMOOTH, ActivationSpec, Interval, Param, Properties
 

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.entries._torch import hypot, where_safe
 from actlab.catalog.registry import register
 from actlab.catalog.spec import INF, POSITIVE, ActivationSpec, Interval, Param, Properties
 
@@ -119,7 +119,7 @@ def _isrlu(x: torch.Tensor, alpha: float) -> torch.Tensor:
     # input whose value is exactly the limit -1/sqrt(alpha) (instead of -inf/inf = NaN).
     root = alpha**0.5
     y = (root * x).clamp(-torch.finfo(x.dtype).max, 0.0)
-    return torch.where(x >= 0, x, y / torch.hypot(torch.ones_like(y), y) / root)
+    return torch.where(x >= 0, x, y / hypot(y, 1.0) / root)
 
 
 def _isrlu_ref(x: np.ndarray, alpha: float) -> np.ndarray:

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import channel
+from actlab.catalog.maths.channels import channel_shape, scalar_along
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -68,6 +68,8 @@ register(
 
 def _prelu(x: torch.Tensor, weight: float | torch.Tensor) -> torch.Tensor:
     w = torch.as_tensor(weight, dtype=x.dtype, device=x.device).reshape(-1)
+    if w.numel() > 1:
+        channel_shape(x, 1, w.numel())  # our error, naming both sizes, before F.prelu's
     return F.prelu(x, w)
 
 
@@ -203,7 +205,7 @@ STAR_RELU_BIAS = -1.0 / 5.0**0.5
 
 
 def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
-    return channel(s, x) * torch.square(F.relu(x)) + channel(b, x)
+    return scalar_along(s, x) * torch.square(F.relu(x)) + scalar_along(b, x)
 
 
 register(

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from scipy import special
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import channel, where_safe
+from actlab.catalog.entries._torch import hypot, where_safe
+from actlab.catalog.maths.channels import scalar_along
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -377,7 +378,7 @@ register(
 
 
 def _sinlu(x: torch.Tensor, a: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
-    a, b = channel(a, x), channel(b, x)
+    a, b = scalar_along(a, x), scalar_along(b, x)
     big = torch.finfo(x.dtype).max
     # sin(±inf) is NaN; at ±inf the ramp x dominates, so the wave is taken as 0 there.
     # The clamps give the limits and finite gradients at ±inf, as in _gated.
@@ -424,11 +425,11 @@ def _squareplus(x: torch.Tensor, b: float) -> torch.Tensor:
 
     def above(p: torch.Tensor) -> torch.Tensor:
         pc = p.clamp(max=big)
-        return p + b / (2 * (torch.hypot(pc, pc.new_tensor(root_b)) + pc))
+        return p + b / (2 * (hypot(pc, root_b) + pc))
 
     def below(n: torch.Tensor) -> torch.Tensor:
         nc = n.clamp(min=-big)
-        return b / (2 * (torch.hypot(nc, nc.new_tensor(root_b)) - nc))
+        return b / (2 * (hypot(nc, root_b) - nc))
 
     return where_safe(x >= 0, x, above, below)
 

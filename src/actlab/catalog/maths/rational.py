@@ -9,8 +9,8 @@ a linearised least-squares solve (P - f S = f, exact when 1 + S > 0) gives a sta
 Levenberg-Marquardt on the true residual P/Q - f, then iteratively reweighted least squares
 (Lawson) to shrink the largest error, all in float64. The fit keeps b_1 = 0: then
 |S| = x^2 |b_2 + b_3 x + ...| has no kink at x = 0, so the initial shape is smooth wherever
-b_2 + b_3 x + ... has no real root (b_1 is learned from there on, as every coefficient). Results are cached in memory and on disk
-under `$ACTLAB_DATA/rational/` (default `~/.cache/actlab`).
+b_2 + b_3 x + ... has no real root (b_1 is learned from there on, as every coefficient).
+Results are cached in memory and on disk under `$ACTLAB_DATA/rational/` (default `~/.cache/actlab`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from actlab.catalog.registry import get
 
 FIT_VERSION = 1  # bump when the fitting procedure changes, so stale disk caches are ignored
 FIT_POINTS = 4001
@@ -41,24 +43,29 @@ def rational_torch(x: torch.Tensor, num: torch.Tensor, den: torch.Tensor) -> tor
     """Safe rational f(x) for coefficient tensors broadcasting against x (coefficients last).
 
     At x = ±inf the limit of the leading terms is returned, a_m x^(m-n) / |b_n|, so infinite
-    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0).
+    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0). There is
+    no branch on the values of x, so the form traces and exports as one graph.
     """
     infinite = torch.isinf(x)
     xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
     p = _horner(num, xf)
     s = _horner(den, xf) * xf  # den holds b_1..b_n, so S = x (b_1 + b_2 x + ...)
     out = p / (1 + s.abs())
-    if not infinite.any():
-        return out
+    high, low = _limits(num, den)
+    return torch.where(infinite, torch.where(x > 0, high, low), out)
+
+
+def _limits(num: torch.Tensor, den: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(f(+inf), f(-inf)) from the leading coefficients alone (detached: no gradient flows
+    through a limit, and no inf of x ever enters the arithmetic)."""
     m, n = num.shape[-1] - 1, den.shape[-1]
-    lead = (num[..., -1] / den[..., -1].abs()).detach() * torch.ones_like(x)
+    lead = (num[..., -1] / den[..., -1].abs()).detach()
     if m > n:
-        lim = lead * torch.sign(x) ** (m - n) * math.inf
-    elif m == n:
-        lim = lead
-    else:
-        lim = torch.zeros_like(lead)
-    return torch.where(infinite, lim, out)
+        high = torch.sign(lead) * math.inf
+        return high, high if (m - n) % 2 == 0 else -high
+    if m == n:
+        return lead, lead
+    return torch.zeros_like(lead), torch.zeros_like(lead)
 
 
 def _horner_np(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -176,8 +183,6 @@ def rational_init(init: str, m: int, n: int, low: float = -3.0, high: float = 3.
         if len(result[0]) != m + 1 or len(result[1]) != n:
             raise ValueError("wrong lengths")
     except (OSError, ValueError, KeyError, TypeError):
-        from actlab.catalog.registry import get
-
         result = fit_rational_coefficients(get(init).reference, m, n, low, high)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
