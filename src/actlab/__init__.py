@@ -4,15 +4,16 @@
 >>> actlab.names()[:3]
 ['identity', 'sigmoid', 'tanh']
 >>> actlab.make("gelu")
-Gelu(approximate='none')
+GELU(approximate='none')
 >>> actlab.functional.silu(torch.zeros(2))
 tensor([0., 0.])
 """
 
-from actlab import functional, kernels
+from actlab import functional, kernels, modules
 from actlab.adaptive import param_groups
-from actlab.catalog import get, make, names, specs
+from actlab.catalog import get, names, specs
 from actlab.diagnose import Monitor, find_activations, swap
+from actlab.factory import make
 
 __version__ = "0.1.0"
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "kernels",
     "get",
     "make",
+    "modules",
     "names",
     "param_groups",
     "specs",

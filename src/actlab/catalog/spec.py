@@ -226,6 +226,11 @@ class ActivationSpec:
     # Fills `vector` params left at None from the others (e.g. fitted coefficients) and checks
     # their lengths (raising ValueError); bind() calls it last, so fn always gets numbers.
     resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The module class's name when neither PyTorch's spelling nor the CamelCase of `name` fits
+    # (acronyms: "GELUTanh", "SwiGLU"); see actlab.catalog.module.class_name.
+    class_name: str = ""
+    # Why this entry cannot be exported to ONNX ("" when it can): the module raises it.
+    onnx: str = ""
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

@@ -23,9 +23,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from actlab.catalog import get, make
+from actlab.catalog import get
 from actlab.catalog.module import Activation
 from actlab.catalog.registry import close_matches
+from actlab.factory import make
 from actlab.models.init import apply_init, kaiming_slope, resolve_init
 
 MODEL_KINDS = ("mlp", "cnn")

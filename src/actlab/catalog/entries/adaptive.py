@@ -82,6 +82,7 @@ def _pelu(x, a, b, dim):
 register(
     ActivationSpec(
         name="pelu",
+        class_name="PELU",
         family="adaptive",
         summary="Parametric ELU: (a/b) x for x > 0, a (e^(x/b) - 1) below, with learned a, b > 0; "
         "f is C^1 for every a, b (the slopes meet at a/b).",
@@ -253,6 +254,7 @@ def _apl_ref(x, d1=False, **p):
 register(
     ActivationSpec(
         name="apl",
+        class_name="APL",
         family="adaptive",
         summary="Adaptive piecewise linear unit: relu(x) + sum_s a_s relu(b_s - x), S learned "
         "hinges (slopes a_s, positions b_s) left of which the slope changes.",

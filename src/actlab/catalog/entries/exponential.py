@@ -139,6 +139,7 @@ def _isrlu_ref_d1(x: np.ndarray, alpha: float) -> np.ndarray:
 register(
     ActivationSpec(
         name="isrlu",
+        class_name="ISRLU",
         family="exponential",
         summary="Inverse square root linear unit: ELU-like saturation to -1/sqrt(alpha) from "
         "x/sqrt(1 + alpha x^2), cheaper than exp on some hardware, and C^2.",
@@ -190,6 +191,7 @@ def _elish_ref_d1(x: np.ndarray) -> np.ndarray:
 register(
     ActivationSpec(
         name="elish",
+        class_name="ELiSH",
         family="exponential",
         summary="Exponential linear squashing: SiLU for x >= 0, (e^x - 1)*sigmoid(x) below; found "
         "by a genetic search over activations.",

@@ -58,6 +58,7 @@ register(
 register(
     ActivationSpec(
         name="lisht",
+        class_name="LiSHT",
         family="smooth-gated",
         summary="LiSHT: x tanh(x), the identity gated by tanh; even, non-negative and unbounded, so "
         "negative inputs still get gradient.",

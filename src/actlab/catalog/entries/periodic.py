@@ -105,6 +105,7 @@ register(
 register(
     ActivationSpec(
         name="gcu",
+        class_name="GCU",
         aliases=("growing_cosine_unit",),
         family="periodic",
         summary="Growing cosine unit: x cos(x), an oscillation with growing amplitude; many zeros let "

@@ -180,6 +180,7 @@ register(
 register(
     ActivationSpec(
         name="squared_relu",
+        class_name="SquaredReLU",
         aliases=("relu_squared",),
         family="relu-like",
         summary="Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers.",
@@ -211,6 +212,7 @@ def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor
 register(
     ActivationSpec(
         name="star_relu",
+        class_name="StarReLU",
         aliases=("starrelu",),
         family="relu-like",
         summary="StarReLU (MetaFormer): s * relu(x)^2 + b, squared ReLU rescaled and shifted so a "

@@ -231,6 +231,7 @@ def _isru_ref_d1(x: np.ndarray, alpha: float) -> np.ndarray:
 register(
     ActivationSpec(
         name="isru",
+        class_name="ISRU",
         family="saturating",
         summary="Inverse square root unit: x / sqrt(1 + alpha x^2), a tanh-like squash to "
         "(-1/sqrt(alpha), 1/sqrt(alpha)) using only a reciprocal square root.",

@@ -98,6 +98,7 @@ register(
 register(
     ActivationSpec(
         name="gelu_tanh",
+        class_name="GELUTanh",
         family="smooth-gated",
         summary="GELU's tanh approximation (GPT-2, BERT's original code): cheaper than erf.",
         fn=lambda x: F.gelu(x, approximate="tanh"),
@@ -121,6 +122,7 @@ register(
 register(
     ActivationSpec(
         name="quick_gelu",
+        class_name="QuickGELU",
         family="smooth-gated",
         summary="Sigmoid approximation of GELU, x*sigmoid(1.702x) (OpenAI CLIP): one exp, but a "
         "visibly different curve.",
@@ -281,6 +283,7 @@ def _tanhexp_ref_d1(x: np.ndarray) -> np.ndarray:
 register(
     ActivationSpec(
         name="tanhexp",
+        class_name="TanhExp",
         family="smooth-gated",
         summary="TanhExp: x*tanh(e^x); near-identity for x > 1 with a steep gate, aimed at "
         "lightweight networks.",
@@ -389,6 +392,7 @@ def _sinlu(x: torch.Tensor, a: float | torch.Tensor, b: float | torch.Tensor) ->
 register(
     ActivationSpec(
         name="sinlu",
+        class_name="SinLU",
         family="smooth-gated",
         summary="Sinu-sigmoidal linear unit: (x + a sin(bx))*sigmoid(x); SiLU plus a learnable "
         "sine ripple.",
