@@ -153,8 +153,6 @@ class Activation(nn.Module, metaclass=_LazyDoc):
         return params
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.spec.onnx and torch.onnx.is_in_onnx_export():
-            raise RuntimeError(f"{self.spec.name} cannot be exported to ONNX: {self.spec.onnx}")
         return self.spec.apply(x, self.params())
 
     def extra_repr(self) -> str:

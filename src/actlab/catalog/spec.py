@@ -229,7 +229,8 @@ class ActivationSpec:
     # The module class's name when neither PyTorch's spelling nor the CamelCase of `name` fits
     # (acronyms: "GELUTanh", "SwiGLU"); see actlab.catalog.module.class_name.
     class_name: str = ""
-    # Why this entry cannot be exported to ONNX ("" when it can): the module raises it.
+    # What limits its ONNX export ("" when it exports in every mode); the torch form raises
+    # a clear error where it cannot export, and the docs page shows this text.
     onnx: str = ""
 
     def __post_init__(self) -> None:

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import torch
 
 from actlab.catalog.docstrings import kernel_doc
+from actlab.catalog.entries._torch import onnx_exporting
 from actlab.catalog.module import Activation, make_class, module_class, signature
 from actlab.catalog.registry import get
 from actlab.kernels.select import (
@@ -39,7 +40,7 @@ def exporting() -> bool:
     False under plain torch.compile, which traces the kernels as custom ops)."""
     if torch.compiler.is_compiling():
         return torch.compiler.is_exporting()
-    return torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
+    return torch.jit.is_tracing() or onnx_exporting()
 
 
 class KernelActivation(Activation):

@@ -34,3 +34,17 @@ def hypot(x: torch.Tensor, c: float) -> torch.Tensor:
     big, small = torch.maximum(a, bound), torch.minimum(a, bound)
     ratio = small / big
     return big * torch.sqrt(1 + ratio * ratio)
+
+
+def onnx_exporting() -> bool:
+    """True while `torch.onnx.export` records the forward.
+
+    `torch.onnx.is_in_onnx_export()` reads False when the exporter falls back to its
+    dynamo-traced (strict) capture, so the exporter's own flag is read as well: dynamo reads a
+    module global at trace time, which keeps the answer right in both captures.
+    """
+    try:
+        from torch.onnx._internal.exporter import _flags
+    except ImportError:  # an older torch: only the public function exists
+        return torch.onnx.is_in_onnx_export()
+    return bool(getattr(_flags, "_is_onnx_exporting", False)) or torch.onnx.is_in_onnx_export()

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from actlab.catalog.entries import _ref as R
+from actlab.catalog.entries._torch import onnx_exporting
 from actlab.catalog.maths.channels import channel_shape, scalar_along
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
@@ -102,13 +103,29 @@ register(
     )
 )
 
+RRELU_ONNX = (
+    "exports in evaluation mode only, as LeakyRelu with slope (lower + upper)/2; in training "
+    "mode each element draws its own random slope, which ONNX cannot express"
+)
+
+
+def _rrelu(x: torch.Tensor, lower: float, upper: float, training: bool = False) -> torch.Tensor:
+    if onnx_exporting():
+        # torch's exporter has no translation for the randomized op; the evaluation form is
+        # exactly leaky_relu with the mean slope (what F.rrelu computes when not training).
+        if training:
+            raise RuntimeError(f"rrelu cannot be exported to ONNX in training mode: {RRELU_ONNX}")
+        return F.leaky_relu(x, (lower + upper) / 2)
+    return F.rrelu(x, lower, upper, training=training)
+
+
 register(
     ActivationSpec(
         name="rrelu",
         family="relu-like",
         summary="Randomized leaky ReLU: the negative slope is drawn from U(lower, upper) in training "
         "and fixed to their mean in evaluation.",
-        fn=lambda x, lower, upper, training=False: F.rrelu(x, lower, upper, training=training),
+        fn=_rrelu,
         native="torch.nn.functional.rrelu",
         ref=lambda x, lower, upper: np.where(x >= 0, x, 0.5 * (lower + upper) * x),
         ref_d1=lambda x, lower, upper: np.where(x > 0, 1.0, 0.5 * (lower + upper)),
@@ -128,6 +145,7 @@ register(
         kink_derivative={0.0: 0.5 * (1 / 8 + 1 / 3)},
         limits=(-INF, INF),
         stochastic=True,
+        onnx=RRELU_ONNX,
         paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', 2015",
         notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
     )

@@ -1,0 +1,167 @@
+"""Every entry and impl survives what users do with a model: pickle, copy.deepcopy,
+torch.save/torch.load (whole model, and state_dict with weights_only=True), torch.jit.trace,
+torch.export and ONNX (run in onnxruntime). One test per entry and impl.
+
+The expensive round trips (trace, export, ONNX: ~1 s each) run once per impl on one model
+holding every entry; each entry's test then checks its own output. A batch that fails is
+redone entry by entry, so a failure names its entry. The batch tests share an xdist group, so
+one worker builds each batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import actlab
+from actlab.kernels import IMPLS, available
+
+CASES = [(s.name, impl) for s in actlab.specs() for impl in available(s.name)]
+IDS = [f"{name}-{impl}" for name, impl in CASES]
+
+
+def _module(name: str, impl: str) -> torch.nn.Module:
+    """The entry at its defaults, learnable values moved off their init (so a round trip that
+    dropped them would show), in evaluation mode (rrelu's random slopes are for training)."""
+    module = actlab.make(name, impl=impl).eval()
+    g = torch.Generator().manual_seed(7)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(0.05 * torch.rand(p.shape, generator=g))
+    return module
+
+
+def _input(seed: int = 0) -> torch.Tensor:
+    """(4, 12): even sizes for the gated entries, divisible by maxout's pieces."""
+    return torch.randn(4, 12, generator=torch.Generator().manual_seed(seed))
+
+
+# -- per entry: pickle, deepcopy, state_dict ----------------------------------------------
+@pytest.mark.parametrize(("name", "impl"), CASES, ids=IDS)
+def test_pickle_deepcopy_and_state_dict_round_trip(name, impl):
+    module, x = _module(name, impl), _input()
+    want = module(x)
+    for copied in (pickle.loads(pickle.dumps(module)), copy.deepcopy(module)):
+        assert type(copied) is type(module) and repr(copied) == repr(module)
+        assert torch.equal(copied(x), want)
+    buffer = io.BytesIO()
+    torch.save(module.state_dict(), buffer)
+    buffer.seek(0)
+    fresh = actlab.make(name, impl=impl).eval()
+    fresh.load_state_dict(torch.load(buffer, weights_only=True))
+    assert torch.equal(fresh(x), want)
+
+
+# -- batched: whole-model save, trace, export, ONNX -----------------------------------------
+class Many(torch.nn.Module):
+    """Every entry of one impl side by side, each applied to the same input."""
+
+    def __init__(self, modules: dict[str, torch.nn.Module]) -> None:
+        super().__init__()
+        self.names = list(modules)
+        self.acts = torch.nn.ModuleList(modules.values())
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return tuple(act(x) for act in self.acts)
+
+
+def _saved(model, x):
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    return torch.load(buffer, weights_only=False)(x)
+
+
+def _traced(model, x):
+    traced = torch.jit.trace(model, (x,), check_trace=False)
+    buffer = io.BytesIO()
+    torch.jit.save(traced, buffer)
+    buffer.seek(0)
+    return torch.jit.load(buffer)(x)
+
+
+def _exported(model, x):
+    buffer = io.BytesIO()
+    torch.export.save(torch.export.export(model, (x,)), buffer)
+    buffer.seek(0)
+    return torch.export.load(buffer).module()(x)
+
+
+def _onnx(model, x):
+    import onnxruntime
+
+    program = torch.onnx.export(model, (x,), dynamo=True, verbose=False)
+    session = onnxruntime.InferenceSession(
+        program.model_proto.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    outputs = session.run(None, {session.get_inputs()[0].name: x.numpy()})
+    return tuple(torch.from_numpy(np.asarray(o)) for o in outputs)
+
+
+ROUND_TRIPS = {"save": _saved, "trace": _traced, "export": _exported, "onnx": _onnx}
+
+
+def _batch(impl: str, how: str) -> dict[str, torch.Tensor | Exception]:
+    """name -> output after the round trip `how`, or the exception it raised."""
+    modules = {name: _module(name, impl) for name, i in CASES if i == impl}
+    x = _input()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer and exporter chatter
+        try:
+            return dict(zip(modules, ROUND_TRIPS[how](Many(modules), x), strict=True))
+        except Exception:  # find which entries fail, one by one
+            out: dict[str, torch.Tensor | Exception] = {}
+            for name, module in modules.items():
+                try:
+                    (out[name],) = ROUND_TRIPS[how](Many({name: module}), x)
+                except Exception as err:
+                    out[name] = err
+            return out
+
+
+@pytest.fixture(scope="module")
+def batches():
+    cache: dict[tuple[str, str], dict] = {}
+
+    def get(impl: str, how: str) -> dict:
+        if (impl, how) not in cache:
+            cache[impl, how] = _batch(impl, how)
+        return cache[impl, how]
+
+    return get
+
+
+@pytest.mark.xdist_group("export-batches")
+@pytest.mark.parametrize("how", list(ROUND_TRIPS))
+@pytest.mark.parametrize(("name", "impl"), CASES, ids=IDS)
+def test_round_trip_gives_the_same_outputs(name, impl, how, batches):
+    got = batches(impl, how)[name]
+    if isinstance(got, Exception):
+        raise AssertionError(f"{name} (impl={impl!r}) fails {how}: {got}") from got
+    want = _module(name, impl)(_input())
+    if how == "onnx":  # float32 through onnxruntime's own kernels
+        torch.testing.assert_close(got, want.detach(), rtol=1e-5, atol=1e-5)
+    else:
+        torch.testing.assert_close(got, want.detach(), rtol=1e-6, atol=1e-7)
+
+
+def test_every_impl_is_covered():
+    assert {impl for _, impl in CASES} == set(IMPLS)
+
+
+def test_kernel_modules_export_their_exact_forward_not_the_kernel():
+    module = actlab.make("mish", impl="lean")
+    graph = torch.export.export(module, (_input(),)).graph_module.code
+    assert "actlab" not in graph and "mish" in graph  # PyTorch's own op, no custom op
+
+
+def test_rrelu_in_training_mode_refuses_onnx_with_the_reason():
+    module = actlab.make("rrelu").train()
+    with pytest.raises(Exception, match="rrelu cannot be exported to ONNX in training mode"):
+        _onnx(Many({"rrelu": module}), _input())
