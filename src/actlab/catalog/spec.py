@@ -164,7 +164,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Properties:
-    """Claims about f at the default parameters; each is tested numerically both ways.
+    """Claims about f for one set of parameters (the spec's fields: its defaults; `facts`:
+    any); each is tested numerically both ways.
 
     - monotonic: f is non-decreasing on the reals.
     - smoothness: the class C^k of f: -1 discontinuous, 0 continuous with kinks in f', k >= 1
@@ -184,6 +185,25 @@ class Properties:
         if self.smoothness < 0:
             return "discontinuous"
         return "C^∞" if self.smoothness >= SMOOTH else f"C^{self.smoothness}"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an elementwise entry claims about f for one set of parameters.
+
+    The spec's own fields (`output_range`, `properties`, `limits`, `kinks`, `kink_derivative`)
+    are the facts at its defaults; a spec whose facts depend on its parameters also gives
+    `facts(params) -> Facts`, and `spec.facts_for(params)` returns them for any parameters.
+    `kink_derivative` gives f' at a kink as autograd computes it (the convention there); it
+    may also name a point that is no kink of f where autograd's value is a convention (the
+    identity-like softshrink with lambd = 0 has f'(0) = 0).
+    """
+
+    output_range: Interval
+    properties: Properties
+    limits: tuple[float, float]
+    kinks: tuple[float, ...] = ()
+    kink_derivative: Mapping[float, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -229,6 +249,10 @@ class ActivationSpec:
     # The module class's name when neither PyTorch's spelling nor the CamelCase of `name` fits
     # (acronyms: "GELUTanh", "SwiGLU"); see actlab.catalog.module.class_name.
     class_name: str = ""
+    # The claims as a function of the bound parameters, for an entry whose range, limits,
+    # kinks or properties change with them; the fields above stay the claims at the defaults
+    # (a test checks that both agree there).
+    facts: Callable[[Mapping[str, Any]], Facts] | None = None
     # What limits its ONNX export ("" when it exports in every mode); the torch form raises
     # a clear error where it cannot export, and the docs page shows this text.
     onnx: str = ""
@@ -315,6 +339,40 @@ class ActivationSpec:
         for p in self.learnable:
             kwargs[p.name] = torch.tensor([kwargs.get(p.name, p.default)], dtype=x.dtype)
         return fn(x, **kwargs)
+
+    def facts_for(self, params: Mapping[str, Any] | None = None) -> Facts:
+        """The claims for `params` (defaults filled in; learnable values may be numbers or
+        one-element tensors). Raises TypeError for a multi-input entry, which makes none."""
+        if not self.elementwise:
+            raise TypeError(f"{self.name} is not elementwise; it makes no claims about f(x)")
+        if self.facts is None or params is None:
+            return Facts(
+                self.output_range,  # type: ignore[arg-type]
+                self.properties,  # type: ignore[arg-type]
+                self.limits,  # type: ignore[arg-type]
+                self.kinks,
+                self.kink_derivative,
+            )
+        vectors = {p.name for p in self.params if p.vector}
+        values = {}
+        for key, value in {**self.defaults, **params}.items():
+            if isinstance(value, torch.Tensor):
+                shared = (
+                    value.dim() <= 1 or value.shape[0] == 1
+                    if key in vectors
+                    else value.numel() == 1
+                )
+                if not shared:
+                    raise ValueError(
+                        f"{self.name}: facts are stated for one shared set of {key!r}, "
+                        f"not per-channel values of shape {tuple(value.shape)}"
+                    )
+                flat = value.detach().double().reshape(-1).tolist()
+                value = tuple(flat) if key in vectors else flat[0]
+            values[key] = value
+        if self.resolve and any(values.get(p.name) is None for p in self.params if p.vector):
+            values = self.resolve(values)
+        return self.facts(values)
 
     def reference(self, x: np.ndarray, **params: Any) -> np.ndarray:
         return self.ref(np.asarray(x, dtype=np.float64), **{**self.defaults, **params})
