@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 from actlab.experiments.stats import SummaryRow
 from actlab.experiments.store import RunRecord
-from actlab.report.activation_plots import PNG_METADATA
+from actlab.report.catalogue.activation_plots import PNG_METADATA
 
 PANELS = (
     ("train_loss", "train loss"),

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from actlab.experiments.learned import GRID, channel_curves, initial, mean_curve, rebuild
 from actlab.experiments.store import RunRecord
-from actlab.report.activation_plots import PNG_METADATA
+from actlab.report.catalogue.activation_plots import PNG_METADATA
 from actlab.report.experiment_figures import FigureFile, _slug, setting_name
 
 POINTS = 401

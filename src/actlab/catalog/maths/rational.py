@@ -222,10 +222,10 @@ def rational_facts(num, den) -> Facts:
     high, low = (float(v) for v in rational_ref(np.array([math.inf, -math.inf]), a, b))
     interval = _hull(values, (low, high))
     smoothness = min((_smoothness_at(p, s, k) for k in kinks), default=SMOOTH)
-    centred = a[0] == 0.0 and interval.low < 0.0 < interval.high
+    centred = bool(a[0] == 0.0 and interval.low < 0.0 < interval.high)
     return Facts(
         interval,
-        Properties(monotonic, smoothness, centred),
+        Properties(bool(monotonic), smoothness, centred),
         (low, high),
         tuple(kinks),
         {k: float(rational_ref_d1(np.array([k]), a, b)[0]) for k in kinks},
