@@ -22,14 +22,16 @@ import torch
 import actlab
 from actlab.kernels import IMPLS, available
 
-CASES = [(s.name, impl) for s in actlab.specs() for impl in available(s.name)]
-IDS = [f"{name}-{impl}" for name, impl in CASES]
+CHANNELS = 12  # the learnable entries also run with one set of parameters per channel
+CASES = [(s.name, impl, None) for s in actlab.specs() for impl in available(s.name)]
+CASES += [(s.name, "native", CHANNELS) for s in actlab.specs() if s.learnable]
+IDS = [f"{name}-{impl}" + (f"-c{c}" if c else "") for name, impl, c in CASES]
 
 
-def _module(name: str, impl: str) -> torch.nn.Module:
+def _module(name: str, impl: str, channels: int | None = None) -> torch.nn.Module:
     """The entry at its defaults, learnable values moved off their init (so a round trip that
     dropped them would show), in evaluation mode (rrelu's random slopes are for training)."""
-    module = actlab.make(name, impl=impl).eval()
+    module = actlab.make(name, num_parameters=channels, impl=impl).eval()
     g = torch.Generator().manual_seed(7)
     with torch.no_grad():
         for p in module.parameters():
@@ -43,9 +45,9 @@ def _input(seed: int = 0) -> torch.Tensor:
 
 
 # -- per entry: pickle, deepcopy, state_dict ----------------------------------------------
-@pytest.mark.parametrize(("name", "impl"), CASES, ids=IDS)
-def test_pickle_deepcopy_and_state_dict_round_trip(name, impl):
-    module, x = _module(name, impl), _input()
+@pytest.mark.parametrize(("name", "impl", "channels"), CASES, ids=IDS)
+def test_pickle_deepcopy_and_state_dict_round_trip(name, impl, channels):
+    module, x = _module(name, impl, channels), _input()
     want = module(x)
     for copied in (pickle.loads(pickle.dumps(module)), copy.deepcopy(module)):
         assert type(copied) is type(module) and repr(copied) == repr(module)
@@ -53,7 +55,7 @@ def test_pickle_deepcopy_and_state_dict_round_trip(name, impl):
     buffer = io.BytesIO()
     torch.save(module.state_dict(), buffer)
     buffer.seek(0)
-    fresh = actlab.make(name, impl=impl).eval()
+    fresh = actlab.make(name, num_parameters=channels, impl=impl).eval()
     fresh.load_state_dict(torch.load(buffer, weights_only=True))
     assert torch.equal(fresh(x), want)
 
@@ -62,9 +64,8 @@ def test_pickle_deepcopy_and_state_dict_round_trip(name, impl):
 class Many(torch.nn.Module):
     """Every entry of one impl side by side, each applied to the same input."""
 
-    def __init__(self, modules: dict[str, torch.nn.Module]) -> None:
+    def __init__(self, modules: dict) -> None:
         super().__init__()
-        self.names = list(modules)
         self.acts = torch.nn.ModuleList(modules.values())
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -107,9 +108,9 @@ def _onnx(model, x):
 ROUND_TRIPS = {"save": _saved, "trace": _traced, "export": _exported, "onnx": _onnx}
 
 
-def _batch(impl: str, how: str) -> dict[str, torch.Tensor | Exception]:
-    """name -> output after the round trip `how`, or the exception it raised."""
-    modules = {name: _module(name, impl) for name, i in CASES if i == impl}
+def _batch(impl: str, how: str) -> dict[tuple, torch.Tensor | Exception]:
+    """(name, channels) -> output after the round trip `how`, or the exception it raised."""
+    modules = {(n, c): _module(n, i, c) for n, i, c in CASES if i == impl}
     x = _input()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer and exporter chatter
@@ -139,12 +140,12 @@ def batches():
 
 @pytest.mark.xdist_group("export-batches")
 @pytest.mark.parametrize("how", list(ROUND_TRIPS))
-@pytest.mark.parametrize(("name", "impl"), CASES, ids=IDS)
-def test_round_trip_gives_the_same_outputs(name, impl, how, batches):
-    got = batches(impl, how)[name]
+@pytest.mark.parametrize(("name", "impl", "channels"), CASES, ids=IDS)
+def test_round_trip_gives_the_same_outputs(name, impl, channels, how, batches):
+    got = batches(impl, how)[name, channels]
     if isinstance(got, Exception):
         raise AssertionError(f"{name} (impl={impl!r}) fails {how}: {got}") from got
-    want = _module(name, impl)(_input())
+    want = _module(name, impl, channels)(_input())
     if how == "onnx":  # float32 through onnxruntime's own kernels
         torch.testing.assert_close(got, want.detach(), rtol=1e-5, atol=1e-5)
     else:
@@ -152,7 +153,7 @@ def test_round_trip_gives_the_same_outputs(name, impl, how, batches):
 
 
 def test_every_impl_is_covered():
-    assert {impl for _, impl in CASES} == set(IMPLS)
+    assert {impl for _, impl, _ in CASES} == set(IMPLS)
 
 
 def test_kernel_modules_export_their_exact_forward_not_the_kernel():
@@ -164,4 +165,29 @@ def test_kernel_modules_export_their_exact_forward_not_the_kernel():
 def test_rrelu_in_training_mode_refuses_onnx_with_the_reason():
     module = actlab.make("rrelu").train()
     with pytest.raises(Exception, match="rrelu cannot be exported to ONNX in training mode"):
-        _onnx(Many({"rrelu": module}), _input())
+        _onnx(Many({("rrelu", None): module}), _input())
+
+
+def test_a_saved_model_loads_in_a_fresh_process(tmp_path):
+    """The issue's own failure: torch.load in a new interpreter must import the classes."""
+    import subprocess
+    import sys
+
+    model = torch.nn.Sequential(
+        torch.nn.Linear(12, 12),
+        actlab.make("gelu"),
+        actlab.make("prelu", num_parameters=12),
+        actlab.make("mish", impl="lean"),
+        actlab.make("silu", impl="fewbit", bits=2),
+    ).eval()
+    x = _input()
+    torch.save({"model": model, "x": x, "y": model(x)}, tmp_path / "model.pt")
+    code = (
+        "import torch\n"
+        f"saved = torch.load({str(tmp_path / 'model.pt')!r}, weights_only=False)\n"
+        "assert torch.equal(saved['model'](saved['x']), saved['y'])\n"
+        "print(type(saved['model'][3]).__module__, type(saved['model'][3]).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["actlab.modules", "LeanMish"]

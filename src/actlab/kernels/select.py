@@ -18,9 +18,9 @@ from typing import Any
 import torch
 
 from actlab.catalog.registry import get
-from actlab.kernels.derivatives import SMOOTH_ROWS
+from actlab.kernels.derivatives import SMOOTH_ROWS, SmoothRow
 from actlab.kernels.fewbit import FEWBIT_KERNELS, fewbit_kernel
-from actlab.kernels.lean import MASK_ROWS, lean_kernel
+from actlab.kernels.lean import MASK_ROWS, MaskRow, lean_kernel
 
 IMPLS = ("native", "lean", "fewbit")
 DEFAULT_BITS = 3
@@ -71,13 +71,19 @@ def _derivative_params(d1: Callable[..., torch.Tensor]) -> set[str]:
     return set(list(inspect.signature(d1).parameters)[1:])
 
 
-def _build_rows() -> Mapping[str, KernelRow]:
+def build_rows(
+    mask_rows: tuple[MaskRow, ...] = MASK_ROWS,
+    smooth_rows: tuple[SmoothRow, ...] = SMOOTH_ROWS,
+    fewbit: tuple[str, ...] = FEWBIT_KERNELS,
+) -> Mapping[str, KernelRow]:
+    """The kernel tables joined into one row per entry, each row checked against the registry;
+    raises KernelTableError (or UnknownActivationError) naming the row that does not fit."""
     rows: dict[str, dict[str, Any]] = {}
-    for mask in MASK_ROWS:
+    for mask in mask_rows:
         reads = (*([mask.outside_slope] if mask.outside_slope else []), *mask.kernel_params)
         _check_row("mask", mask.name, reads)
         rows.setdefault(mask.name, {"lean": None, "fewbit": False})["lean"] = "mask"
-    for smooth in SMOOTH_ROWS:
+    for smooth in smooth_rows:
         reads = (smooth.kernel_param,) if isinstance(smooth.kernel_param, str) else ()
         _check_row("smooth", smooth.name, reads)
         params = {p.name for p in get(smooth.name).params}
@@ -90,13 +96,13 @@ def _build_rows() -> Mapping[str, KernelRow]:
         if row["lean"] is not None:
             raise KernelTableError(f"kernels: {smooth.name!r} has both a mask and a smooth row")
         row["lean"] = "recompute"
-    for name in FEWBIT_KERNELS:
+    for name in fewbit:
         _check_row("fewbit", name)
         rows.setdefault(name, {"lean": None, "fewbit": False})["fewbit"] = True
     return MappingProxyType({name: KernelRow(name, **row) for name, row in rows.items()})
 
 
-KERNEL_ROWS = _build_rows()
+KERNEL_ROWS = build_rows()
 
 
 def available(name: str) -> list[str]:
