@@ -138,11 +138,12 @@ RRELU_ONNX = (
 
 
 def _rrelu(x: torch.Tensor, lower: float, upper: float, training: bool = False) -> torch.Tensor:
-    if onnx_exporting():
-        # torch's exporter has no translation for the randomized op; the evaluation form is
-        # exactly leaky_relu with the mean slope (what F.rrelu computes when not training).
-        if training:
-            raise RuntimeError(f"rrelu cannot be exported to ONNX in training mode: {RRELU_ONNX}")
+    if training and onnx_exporting():
+        raise RuntimeError(f"rrelu cannot be exported to ONNX in training mode: {RRELU_ONNX}")
+    if not training and (torch.compiler.is_exporting() or onnx_exporting()):
+        # ONNX has no randomized op to translate F.rrelu to, also when a torch.export program
+        # is converted later; the evaluation form is exactly leaky_relu with the mean slope
+        # (what F.rrelu computes when not training).
         return F.leaky_relu(x, (lower + upper) / 2)
     return F.rrelu(x, lower, upper, training=training)
 
