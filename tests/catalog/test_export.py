@@ -191,3 +191,10 @@ def test_a_saved_model_loads_in_a_fresh_process(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["actlab.modules", "LeanMish"]
+
+
+def test_an_exported_program_with_rrelu_converts_to_onnx_later():
+    program = torch.export.export(actlab.make("rrelu").eval(), (_input(),))
+    assert "leaky_relu" in program.graph_module.code  # its exact evaluation form
+    onnx_program = torch.onnx.export(program, dynamo=True, verbose=False)
+    assert [node.op_type for node in onnx_program.model_proto.graph.node] == ["LeakyRelu"]

@@ -163,12 +163,17 @@ class Activation(nn.Module, metaclass=_LazyDoc):
 
 
 def _live(value: torch.Tensor) -> str:
-    """A learnable parameter's current value, short: `0.25`, `(0.1, 0.5, 2)` or a summary."""
-    flat = value.detach().flatten().tolist()
+    """A learnable parameter's current value, short: `0.25`, `(0.1, 0.5, 2)` or a summary.
+
+    Among a few values, one below 1e-9 of the largest shows as 0: a fit's 1e-14 residue in a
+    coefficient is rounding, not information (and would differ between machines)."""
+    flat = value.detach().double().flatten().tolist()
     if len(flat) == 1:
         return f"{flat[0]:.4g}"
     if len(flat) <= 4:
-        return "(" + ", ".join(f"{v:.4g}" for v in flat) + ")"
+        scale = max(abs(v) for v in flat)
+        shown = [0.0 if abs(v) < 1e-9 * scale else v for v in flat]
+        return "(" + ", ".join(f"{v:.4g}" for v in shown) + ")"
     return f"<{len(flat)} values in [{min(flat):.4g}, {max(flat):.4g}]>"
 
 
