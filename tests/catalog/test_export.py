@@ -198,3 +198,21 @@ def test_an_exported_program_with_rrelu_converts_to_onnx_later():
     assert "leaky_relu" in program.graph_module.code  # its exact evaluation form
     onnx_program = torch.onnx.export(program, dynamo=True, verbose=False)
     assert [node.op_type for node in onnx_program.model_proto.graph.node] == ["LeakyRelu"]
+
+
+def test_exported_hypot_matches_torch_hypot_in_float64():
+    """isrlu, squareplus and bent_identity export sqrt(x^2 + c^2) as max/min/sqrt (ONNX has
+    no hypot): a few ulps of torch.hypot, no overflow for huge |x|, the exact slope at |x| = c."""
+    from actlab.catalog.entries._torch import hypot
+
+    class Hypot(torch.nn.Module):
+        def forward(self, x):
+            return hypot(x, 2.0)
+
+    x = torch.tensor([0.0, -2.0, 2.0, 1e-300, -3.5, 1e150, -1e300, 7.0], dtype=torch.float64)
+    exported = torch.export.export(Hypot(), (x,)).module()
+    want = torch.hypot(x, torch.tensor(2.0, dtype=torch.float64))
+    torch.testing.assert_close(exported(x), want, rtol=4 * 2.0**-52, atol=0)
+    tie = torch.tensor([2.0, -2.0], dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(exported(tie).sum(), tie)
+    torch.testing.assert_close(grad, tie.detach() / (2 * 2.0**0.5), rtol=1e-15, atol=0)

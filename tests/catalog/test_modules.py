@@ -175,3 +175,14 @@ def test_per_channel_count_mismatch_is_a_clear_error(name):
 def test_activation_base_is_shared():
     assert all(issubclass(cls, Activation) for cls in ALL_CLASSES)
     assert "Activation" in actlab.modules.__all__
+
+
+def test_the_stub_for_ides_is_current():
+    """modules.pyi lets IDEs and type checkers see the generated classes; `make docs`
+    rewrites it."""
+    stub = actlab.modules.STUB.read_text(encoding="utf-8")
+    assert stub == actlab.modules.stub_text(), "modules.pyi is out of date: run `make docs`"
+    assert "class GELU(Activation):" in stub
+    assert "def __init__(self, approximate: str = 'none') -> None: ..." in stub
+    assert "class FewBitGELU(KernelActivation, GELU):" in stub
+    compile(stub, "modules.pyi", "exec")  # valid Python syntax

@@ -1,4 +1,5 @@
-"""Small torch helpers shared by entries: safe branches and an exportable hypot."""
+"""Small torch helpers shared by entries: safe branches, an exportable hypot, and whether an
+export is recording the forward."""
 
 from __future__ import annotations
 
@@ -20,15 +21,20 @@ def where_safe(cond: torch.Tensor, x: torch.Tensor, branch_true, branch_false) -
 def hypot(x: torch.Tensor, c: float) -> torch.Tensor:
     """sqrt(x^2 + c^2) for finite x and a constant c > 0, without overflow for huge |x|.
 
+    Eager code calls `torch.hypot`. ONNX has no hypot and torch's exporter cannot translate
+    it, so while a graph is exported (torch.export, ONNX) the same value is written with max,
+    min and sqrt:
+
     .. math::
 
         \\sqrt{x^2 + c^2} = M \\sqrt{1 + (m/M)^2},\\quad M = \\max(|x|, c),\\ m = \\min(|x|, c)
 
-    Written with max, min and sqrt rather than `torch.hypot` because ONNX has no hypot and
-    torch's exporter cannot translate it; M >= c > 0, so nothing divides by zero, and at the tie
-    |x| = c maximum/minimum split the gradient evenly, which gives the exact x / sqrt(x^2 + c^2).
-    Within a few ulps of `torch.hypot`.
+    M >= c > 0, so nothing divides by zero, and at the tie |x| = c maximum/minimum split the
+    gradient evenly, which gives the exact x / sqrt(x^2 + c^2). Within a few ulps of
+    `torch.hypot`.
     """
+    if not (torch.compiler.is_exporting() or onnx_exporting()):
+        return torch.hypot(x, torch.full((), c, dtype=x.dtype, device=x.device))
     a = x.abs()
     bound = torch.full((), c, dtype=x.dtype, device=x.device)
     big, small = torch.maximum(a, bound), torch.minimum(a, bound)

@@ -45,14 +45,18 @@ def rational_torch(x: torch.Tensor, num: torch.Tensor, den: torch.Tensor) -> tor
     """Safe rational f(x) for coefficient tensors broadcasting against x (coefficients last).
 
     At x = ±inf the limit of the leading terms is returned, a_m x^(m-n) / |b_n|, so infinite
-    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0). There is
-    no branch on the values of x, so the form traces and exports as one graph.
+    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0). Only eager
+    code skips that step when no input is infinite; a traced or exported graph always takes it,
+    so it never branches on the values of x.
     """
     infinite = torch.isinf(x)
     xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
     p = _horner(num, xf)
     s = _horner(den, xf) * xf  # den holds b_1..b_n, so S = x (b_1 + b_2 x + ...)
     out = p / (1 + s.abs())
+    tracing = torch.compiler.is_compiling() or torch.jit.is_tracing()
+    if not tracing and not infinite.any():  # eager only: a graph must not branch on values
+        return out
     high, low = _limits(num, den)
     return torch.where(infinite, torch.where(x > 0, high, low), out)
 
