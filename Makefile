@@ -29,6 +29,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/actlab docs --out docs
+	$(BIN)/python -c "from actlab.modules import write_stub; print('wrote', write_stub())"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -13,7 +13,8 @@ import actlab
 from actlab.catalog import FAMILIES, UnknownActivationError
 from actlab.catalog.parse import parse_activation, parse_value
 from actlab.cli import main
-from actlab.docs import catalogue_markdown
+from actlab.report.catalogue.catalogue_text import num
+from actlab.report.catalogue.docs import catalogue_markdown
 
 SPECS = actlab.specs()
 MULTI = [s.name for s in SPECS if not s.elementwise]
@@ -114,7 +115,7 @@ def test_show_json_values_match_reference(name):
     spec = actlab.get(name)
     x = np.array(SHOW_X)
     assert [row["x"] for row in record["values"]] == SHOW_X
-    away = np.array([min((abs(v - k) for k in spec.kinks), default=1.0) > 0 for v in x])
+    away = np.array([min((abs(v - k) for k in spec.facts_for().kinks), default=1.0) > 0 for v in x])
     f = np.array([row["f"] for row in record["values"]])
     d1 = np.array([row["d1"] for row in record["values"]])
     np.testing.assert_allclose(f, spec.reference(x), rtol=1e-10, atol=1e-12)
@@ -148,6 +149,35 @@ def test_show_uses_given_parameters():
     assert at_minus_one["f"] == pytest.approx(-0.2) and at_minus_one["d1"] == pytest.approx(0.2)
     text = run("show", "lrelu:negative_slope=0.2").output
     assert "f′(0) = 0.2" in text
+
+
+def test_show_facts_follow_the_parameters():
+    text = run("show", "hardtanh:min_val=0,max_val=6").output
+    assert "range [0, 6]; monotonic: yes" in text and "zero-centred: no" in text
+    assert "limits: f(-∞) = 0, f(+∞) = 6" in text and "f′(0) = 0, f′(6) = 0" in text
+    assert "range [-1, 1]" in run("show", "hardtanh").output
+    record = json.loads(run("show", "hardtanh:min_val=0,max_val=6", "--json").output)
+    assert record["range"]["text"] == "[0, 6]" and record["kinks"] == [0.0, 6.0]
+    assert record["limits"] == [0.0, 6.0] and record["properties"]["zero_centred"] is False
+    slope0 = json.loads(run("show", "leaky_relu:negative_slope=0", "--json").output)
+    assert slope0["properties"]["zero_centred"] is False and slope0["range"]["text"] == "[0, ∞)"
+    relu_like = json.loads(run("show", "elu:alpha=0", "--json").output)
+    assert relu_like["range"] == json.loads(run("show", "relu", "--json").output)["range"]
+    assert "[min_val, max_val]" in text  # summaries print as text, not as rich markup
+
+
+@pytest.mark.parametrize("name", [s.name for s in SPECS if s.elementwise and s.test_params])
+def test_show_json_states_the_facts_of_the_parameters_given(name):
+    spec = actlab.get(name)
+    params = {k: v for k, v in spec.test_params[0].items() if not isinstance(v, tuple)}
+    text = ",".join(f"{k}={v}" for k, v in params.items())
+    result = run("show", f"{name}:{text}" if text else name, "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    facts = spec.facts_for(spec.bind(**params))
+    assert record["range"]["text"] == str(facts.output_range)
+    assert record["kinks"] == [num(k) for k in facts.kinks]
+    assert record["properties"]["monotonic"] == facts.properties.monotonic
 
 
 def test_show_unknown_name_exits_2_with_close_matches():
@@ -220,7 +250,7 @@ def test_demo_prints_the_table_and_writes_the_gallery(tmp_path):
 
 @pytest.mark.parametrize("command", ["list", "show", "plot", "docs", "demo"])
 def test_every_option_has_help(command):
-    cmd = main.commands[command]
+    cmd = main.get_command(click.Context(main), command)
     for param in cmd.params:
         if isinstance(param, click.Option):
             assert param.help, f"{command} {param.opts} has no help"

@@ -11,11 +11,17 @@ import pytest
 from scipy import special
 
 import actlab
-import actlab.docs as docs_module
+import actlab.report.catalogue.docs as docs_module
 from actlab.catalog import INF, SMOOTH, ActivationSpec, Interval, Properties
-from actlab.docs import catalogue_markdown, entry_markdown, write_catalogue
-from actlab.report.catalogue_text import catalogue_records, fmt, plain_formula
-from actlab.report.misstatements import gelu, leaky_vs_prelu, misstatements, selu, softplus
+from actlab.report.catalogue.catalogue_text import catalogue_records, fmt, plain_formula
+from actlab.report.catalogue.docs import catalogue_markdown, entry_markdown, write_catalogue
+from actlab.report.catalogue.misstatements import (
+    gelu,
+    leaky_vs_prelu,
+    misstatements,
+    selu,
+    softplus,
+)
 
 COMMITTED = Path(__file__).resolve().parents[1] / "docs" / "catalogue.md"
 

@@ -8,7 +8,7 @@ import torch
 
 import actlab
 from actlab.catalog import REALS, ActivationSpec, Interval, Properties
-from actlab.report.activation_plots import (
+from actlab.report.catalogue.activation_plots import (
     autograd_curves,
     entry_figure,
     gallery,

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import actlab
-from actlab.adaptive import rational as RA
+from actlab.catalog.maths import rational as RA
 from actlab.catalog.parse import parse_activation
 
 GRID = np.linspace(-3.0, 3.0, 60_001)  # 15x denser than the fit's own points

@@ -23,10 +23,13 @@ def spec_params(specs: list[ActivationSpec], test_key: str | None = None) -> lis
     return [pytest.param(s, id=s.name, marks=_xfail_marks(s, test_key)) for s in specs]
 
 
-def _xfail_marks(spec: ActivationSpec, test_key: str | None) -> list[Any]:
-    if test_key is None or test_key not in spec.xfail:
+def _xfail_marks(spec: ActivationSpec, test_key: str | None, index: int | None = None) -> list[Any]:
+    """A strict xfail for `test_key` in the spec's `xfail`, or for `test_key-p<index>`, which
+    names one parameter set (p0 the defaults, p1 the first of `test_params`, ...)."""
+    if test_key is None:
         return []
-    return [pytest.mark.xfail(strict=True, reason=spec.xfail[test_key])]
+    reason = spec.xfail.get(test_key) or spec.xfail.get(f"{test_key}-p{index}")
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
 def spec_dtype_params(specs: list[ActivationSpec], dtypes: list[Any]) -> list[Any]:
@@ -47,10 +50,30 @@ def param_sets(spec: ActivationSpec) -> list[dict[str, Any]]:
     return [dict(spec.defaults), *({**spec.defaults, **p} for p in spec.test_params)]
 
 
-def dense_grid(spec: ActivationSpec) -> np.ndarray:
+def case_params(specs: list[ActivationSpec], test_key: str | None = None) -> list[Any]:
+    """pytest params (spec, params) over every spec's parameter sets: its defaults (id `name`)
+    and each of its `test_params` (ids `name-p1`, `name-p2`, ...), with the spec's xfail."""
+    return [
+        pytest.param(
+            s,
+            params,
+            id=s.name if i == 0 else f"{s.name}-p{i}",
+            marks=_xfail_marks(s, test_key, i),
+        )
+        for s in specs
+        for i, params in enumerate(param_sets(s))
+    ]
+
+
+def kinks_of(spec: ActivationSpec, params: dict[str, Any] | None = None) -> tuple[float, ...]:
+    """The kinks the spec claims for `params` (elementwise entries; none for the others)."""
+    return spec.facts_for(params).kinks if spec.elementwise else ()
+
+
+def dense_grid(spec: ActivationSpec, params: dict[str, Any] | None = None) -> np.ndarray:
     """A dense grid on [-10, 10], random points, and points hugging each kink."""
     rng = np.random.default_rng(0)
-    near = [k + d for k in spec.kinks for d in (-1e-6, -1e-3, 1e-3, 1e-6)]
+    near = [k + d for k in kinks_of(spec, params) for d in (-1e-6, -1e-3, 1e-3, 1e-6)]
     return np.concatenate(
         [
             np.linspace(-10, 10, 4001),
@@ -61,9 +84,11 @@ def dense_grid(spec: ActivationSpec) -> np.ndarray:
     )
 
 
-def away_from_kinks(x: np.ndarray, spec: ActivationSpec, gap: float = 1e-9) -> np.ndarray:
+def away_from_kinks(
+    x: np.ndarray, spec: ActivationSpec, params: dict[str, Any] | None = None, gap: float = 1e-9
+) -> np.ndarray:
     keep = np.ones_like(x, dtype=bool)
-    for k in spec.kinks:
+    for k in kinks_of(spec, params):
         keep &= np.abs(x - k) > gap
     return x[keep]
 

@@ -40,7 +40,7 @@ def test_swapping_resnet_inplace_relus_matches_a_hand_built_model():
     records = swap(net, "relu", "leaky_relu", negative_slope=0.2)
     assert [r.path for r in records] == RESNET_RELUS
     assert {(r.old, r.new) for r in records} == {
-        ("ReLU(inplace=True)", "LeakyRelu(negative_slope=0.2)")
+        ("ReLU(inplace=True)", "LeakyReLU(negative_slope=0.2)")
     }
     assert records.note == ""
     assert not any(isinstance(m, nn.ReLU) for m in net.modules())
@@ -194,4 +194,4 @@ def test_a_monitor_attached_after_a_swap_watches_the_new_modules():
     swap(net, "relu", "elu")
     with monitor:
         net(torch.randn(5, 3)).sum().backward()
-    assert [(r["module"], r["activation"]) for r in monitor.report()] == [("Elu", "elu")]
+    assert [(r["module"], r["activation"]) for r in monitor.report()] == [("ELU", "elu")]

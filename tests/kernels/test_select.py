@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import actlab
-from actlab.kernels import available, describe_impls, kernel
+from actlab.kernels import RECOMPUTE_KERNELS, available, describe_impls, kernel
 
 
 def test_available_lists_what_each_entry_supports():
@@ -66,3 +66,31 @@ def test_compile_traces_every_impl_without_graph_break():
         y.sum().backward()
     torch.testing.assert_close(ys[1], ys[0])
     torch.testing.assert_close(xs[1].grad, xs[0].grad)
+
+
+def test_kernel_tables_are_one_row_per_entry_checked_against_the_registry():
+    from actlab.catalog import UnknownActivationError
+    from actlab.kernels.derivatives import SmoothRow, mish_d1, squareplus_d1
+    from actlab.kernels.fewbit import FEWBIT_KERNELS
+    from actlab.kernels.lean import MASK_KERNELS, MaskRow
+    from actlab.kernels.select import KERNEL_ROWS, KernelTableError, build_rows
+
+    assert set(KERNEL_ROWS) == {*MASK_KERNELS, *RECOMPUTE_KERNELS, *FEWBIT_KERNELS}
+    assert KERNEL_ROWS["mish"].impls == available("mish") == ["native", "lean", "fewbit"]
+    inside = lambda p: lambda x: x > 0
+    with pytest.raises(UnknownActivationError, match="'relu'"):
+        build_rows(mask_rows=(MaskRow("reluu", inside),), smooth_rows=(), fewbit=())
+    with pytest.raises(KernelTableError, match="alias"):
+        build_rows(mask_rows=(MaskRow("lrelu", inside),), smooth_rows=(), fewbit=())
+    with pytest.raises(KernelTableError, match="learnable"):
+        build_rows(mask_rows=(), smooth_rows=(), fewbit=("prelu",))
+    with pytest.raises(KernelTableError, match="reads \\['lambd'\\]"):
+        build_rows(mask_rows=(MaskRow("relu", inside, "lambd"),), smooth_rows=(), fewbit=())
+    with pytest.raises(KernelTableError, match="derivative takes"):
+        build_rows(mask_rows=(), smooth_rows=(SmoothRow("mish", squareplus_d1),), fewbit=())
+    with pytest.raises(KernelTableError, match="both a mask and a smooth row"):
+        build_rows(
+            mask_rows=(MaskRow("mish", inside),),
+            smooth_rows=(SmoothRow("mish", mish_d1),),
+            fewbit=(),
+        )

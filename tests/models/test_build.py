@@ -29,7 +29,7 @@ def test_default_mlp_is_the_classic_784_500_10_net():
     linears = [m for m in model if isinstance(m, nn.Linear)]
     assert [(m.in_features, m.out_features) for m in linears] == [(784, 500), (500, 10)]
     assert sum(p.numel() for p in model.parameters()) == 784 * 500 + 500 + 500 * 10 + 10
-    assert [type(m).__name__ for m in model] == ["Flatten", "Linear", "Relu", "Linear"]
+    assert [type(m).__name__ for m in model] == ["Flatten", "Linear", "ReLU", "Linear"]
 
 
 def test_each_layer_has_its_own_activation_module():

@@ -244,17 +244,17 @@ def test_mlp_residual_and_norm_layouts():
         "Residual",
         "Residual",
         "LayerNorm",
-        "Relu",
+        "ReLU",
         "Linear",
     ]
     block = model[1].branch
-    assert [type(m).__name__ for m in block] == ["LayerNorm", "Relu", "Linear"]
+    assert [type(m).__name__ for m in block] == ["LayerNorm", "ReLU", "Linear"]
     x = torch.randn(5, 8)
     assert torch.allclose(model[1](x), x + block(x))
     plain = build_model("mlp", (12,), 3, hidden=8, depth=2, norm="batch", dropout=0.1)
     assert [type(m).__name__ for m in plain] == [
-        "Linear", "BatchNorm1d", "Relu", "Dropout",
-        "Linear", "BatchNorm1d", "Relu", "Dropout", "Linear",
+        "Linear", "BatchNorm1d", "ReLU", "Dropout",
+        "Linear", "BatchNorm1d", "ReLU", "Dropout", "Linear",
     ]  # fmt: skip
     glu = build_model("mlp", (12,), 3, "glu", hidden=8, depth=1, residual=True)
     assert glu[1].branch[-1].in_features == 4 and glu(torch.randn(2, 12)).shape == (2, 3)

@@ -1,9 +1,10 @@
 """Learnable activations and the helpers that go with them.
 
 The activations themselves are catalogue entries of family "adaptive" (`actlab.make("rational",
-init="gelu")`, `actlab.names("adaptive")`); this package holds their math (rational fits,
-spline bases, mixtures, per-channel broadcasting) and `param_groups`, which keeps activation
-parameters out of weight decay.
+init="gelu")`, `actlab.names("adaptive")`), built from the maths in `actlab.catalog.maths`
+(rational fits, spline bases, mixtures, per-channel broadcasting). This package sits above the
+catalogue and the module classes: `param_groups` keeps activation parameters out of weight
+decay, and the rational fit is re-exported here for convenience.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from collections.abc import Iterable
 
 from torch import nn
 
-from actlab.adaptive.rational import fit_rational_coefficients, rational_init
+from actlab.catalog.maths.rational import fit_rational_coefficients, rational_init
+from actlab.catalog.module import Activation
 
 
 def activation_parameters(model: nn.Module) -> list[nn.Parameter]:
     """Parameters owned by an actlab `Activation` or an `nn.PReLU` anywhere in `model`."""
-    from actlab.catalog.module import Activation
-
     seen: dict[int, nn.Parameter] = {}
     for module in model.modules():
         if isinstance(module, (Activation, nn.PReLU)):

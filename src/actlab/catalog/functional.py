@@ -1,7 +1,8 @@
 """Functional forms, `actlab.functional.<name>(x, **params)`, generated from the spec table.
 
 Each function has a real signature (defaults from the spec) and a docstring made from the
-spec's template: summary, math for f and f', arguments, shape, example and paper.
+spec's template (`catalog/docstrings.py`): summary, math for f and f', arguments, shape,
+example and paper.
 """
 
 from __future__ import annotations
@@ -12,53 +13,9 @@ from typing import Any
 
 import torch
 
+from actlab.catalog.docstrings import functional_doc
 from actlab.catalog.registry import specs
 from actlab.catalog.spec import ActivationSpec
-
-
-def docstring(spec: ActivationSpec) -> str:
-    lines = [
-        spec.summary,
-        "",
-        ".. math::",
-        "",
-        f"    f(x) = {spec.formula}",
-        "",
-        ".. math::",
-        "",
-        f"    f'(x) = {spec.formula_d1}",
-        "",
-        "Args:",
-        "    x: input tensor.",
-    ]
-    for p in spec.params:
-        learn = " Learnable in the module form." if p.learnable else ""
-        lines.append(
-            f"    {p.name}: {p.doc or p.name} Default {p.default!r}; {p.describe_valid()}.{learn}"
-        )
-    if spec.stochastic:
-        lines.append(
-            "    training: sample random slopes (True) or use their mean (False). Default False."
-        )
-    shape = (
-        "input (*), output (*), same shape"
-        if spec.elementwise
-        else "see the formula: the size of ``dim`` may change"
-    )
-    args = ", ".join(f"{k}={v!r}" for k, v in spec.defaults.items())
-    lines += [
-        "",
-        "Shape:",
-        f"    {shape}.",
-        "",
-        "Example:",
-        f"    >>> actlab.functional.{spec.name}(torch.linspace(-2, 2, 4){', ' + args if args else ''})",
-    ]
-    if spec.paper:
-        lines += ["", f"Paper: {spec.paper}"]
-    if spec.notes:
-        lines += ["", spec.notes]
-    return "\n".join(lines)
 
 
 def functional(spec: ActivationSpec) -> Callable[..., torch.Tensor]:
@@ -77,7 +34,7 @@ def functional(spec: ActivationSpec) -> Callable[..., torch.Tensor]:
     f.__signature__ = inspect.Signature(sig, return_annotation=torch.Tensor)  # type: ignore[attr-defined]
     f.__name__ = f.__qualname__ = spec.name
     f.__module__ = "actlab.functional"
-    f.__doc__ = docstring(spec)
+    f.__doc__ = functional_doc(spec)
     return f
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-
+from actlab.catalog.matching import close_matches, key
 from actlab.catalog.spec import FAMILIES, ActivationSpec
 
 _SPECS: dict[str, ActivationSpec] = {}
@@ -17,26 +16,18 @@ class UnknownActivationError(KeyError, ValueError):
         return str(self.args[0])
 
 
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "_")
-
-
 def register(spec: ActivationSpec) -> ActivationSpec:
     """Add `spec` to the table. Names and aliases must be unique across the table."""
     for label in (spec.name, *spec.aliases):
-        key = _key(label)
-        if key in _SPECS or key in _ALIASES:
+        k = key(label)
+        if k in _SPECS or k in _ALIASES:
             raise ValueError(f"activation name {label!r} is registered twice")
-        if key != label:
+        if k != label:
             raise ValueError(f"activation name {label!r} must be lower snake_case")
     _SPECS[spec.name] = spec
     for alias in spec.aliases:
         _ALIASES[alias] = spec.name
     return spec
-
-
-def close_matches(name: str, candidates: list[str], n: int = 3) -> list[str]:
-    return difflib.get_close_matches(name, candidates, n=n, cutoff=0.5)
 
 
 def get(name: str) -> ActivationSpec:
@@ -46,12 +37,12 @@ def get(name: str) -> ActivationSpec:
     """
     if not isinstance(name, str):
         raise TypeError(f"activation name must be a string, got {type(name).__name__}")
-    key = _key(name)
-    key = _ALIASES.get(key, key)
-    if key in _SPECS:
-        return _SPECS[key]
+    k = key(name)
+    k = _ALIASES.get(k, k)
+    if k in _SPECS:
+        return _SPECS[k]
     everything = sorted([*_SPECS, *_ALIASES])
-    hints = close_matches(key, everything)
+    hints = close_matches(k, everything)
     hint = f" Did you mean {', '.join(map(repr, hints))}?" if hints else ""
     raise UnknownActivationError(
         f"unknown activation {name!r}.{hint} `actlab list` shows all {len(_SPECS)}."

@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from actlab.catalog.matching import close_matches
+from actlab.catalog.maths.channels import ChannelError
+
 INF = math.inf
 SMOOTH = 99  # smoothness class C^inf
 
@@ -161,7 +164,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Properties:
-    """Claims about f at the default parameters; each is tested numerically both ways.
+    """Claims about f for one set of parameters (the spec's fields: its defaults; `facts`:
+    any); each is tested numerically both ways.
 
     - monotonic: f is non-decreasing on the reals.
     - smoothness: the class C^k of f: -1 discontinuous, 0 continuous with kinks in f', k >= 1
@@ -181,6 +185,25 @@ class Properties:
         if self.smoothness < 0:
             return "discontinuous"
         return "C^∞" if self.smoothness >= SMOOTH else f"C^{self.smoothness}"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an elementwise entry claims about f for one set of parameters.
+
+    The spec's own fields (`output_range`, `properties`, `limits`, `kinks`, `kink_derivative`)
+    are the facts at its defaults; a spec whose facts depend on its parameters also gives
+    `facts(params) -> Facts`, and `spec.facts_for(params)` returns them for any parameters.
+    `kink_derivative` gives f' at a kink as autograd computes it (the convention there); it
+    may also name a point that is no kink of f where autograd's value is a convention (the
+    identity-like softshrink with lambd = 0 has f'(0) = 0).
+    """
+
+    output_range: Interval
+    properties: Properties
+    limits: tuple[float, float]
+    kinks: tuple[float, ...] = ()
+    kink_derivative: Mapping[float, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,6 +246,16 @@ class ActivationSpec:
     # Fills `vector` params left at None from the others (e.g. fitted coefficients) and checks
     # their lengths (raising ValueError); bind() calls it last, so fn always gets numbers.
     resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # The module class's name when neither PyTorch's spelling nor the CamelCase of `name` fits
+    # (acronyms: "GELUTanh", "SwiGLU"); see actlab.catalog.module.class_name.
+    class_name: str = ""
+    # The claims as a function of the bound parameters, for an entry whose range, limits,
+    # kinks or properties change with them; the fields above stay the claims at the defaults
+    # (a test checks that both agree there).
+    facts: Callable[[Mapping[str, Any]], Facts] | None = None
+    # What limits its ONNX export ("" when it exports in every mode); the torch form raises
+    # a clear error where it cannot export, and the docs page shows this text.
+    onnx: str = ""
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -252,8 +285,6 @@ class ActivationSpec:
 
     def bind(self, **params: Any) -> dict[str, Any]:
         """Defaults overridden by `params`, each checked; unknown names raise TypeError."""
-        from actlab.catalog.registry import close_matches
-
         known = {p.name: p for p in self.params}
         unknown = [k for k in params if k not in known]
         if unknown:
@@ -277,9 +308,12 @@ class ActivationSpec:
         left at None (e.g. from `defaults`) are resolved here, as `bind` would."""
         if self.resolve and any(params.get(p.name) is None for p in self.params if p.vector):
             params = self.resolve(dict(params))
-        if self.native is None and x.dtype in (torch.float16, torch.bfloat16):
-            return self.fn(x.float(), **params).to(x.dtype)
-        return self.fn(x, **params)
+        try:
+            if self.native is None and x.dtype in (torch.float16, torch.bfloat16):
+                return self.fn(x.float(), **params).to(x.dtype)
+            return self.fn(x, **params)
+        except ChannelError as err:  # say which entry's parameters do not fit the input
+            raise ChannelError(f"{self.name}: {err}") from None
 
     def __call__(self, x: torch.Tensor, **params: Any) -> torch.Tensor:
         return self.apply(x, self.bind(**params))
@@ -305,6 +339,40 @@ class ActivationSpec:
         for p in self.learnable:
             kwargs[p.name] = torch.tensor([kwargs.get(p.name, p.default)], dtype=x.dtype)
         return fn(x, **kwargs)
+
+    def facts_for(self, params: Mapping[str, Any] | None = None) -> Facts:
+        """The claims for `params` (defaults filled in; learnable values may be numbers or
+        one-element tensors). Raises TypeError for a multi-input entry, which makes none."""
+        if not self.elementwise:
+            raise TypeError(f"{self.name} is not elementwise; it makes no claims about f(x)")
+        if self.facts is None or params is None:
+            return Facts(
+                self.output_range,  # type: ignore[arg-type]
+                self.properties,  # type: ignore[arg-type]
+                self.limits,  # type: ignore[arg-type]
+                self.kinks,
+                self.kink_derivative,
+            )
+        vectors = {p.name for p in self.params if p.vector}
+        values = {}
+        for key, value in {**self.defaults, **params}.items():
+            if isinstance(value, torch.Tensor):
+                shared = (
+                    value.dim() <= 1 or value.shape[0] == 1
+                    if key in vectors
+                    else value.numel() == 1
+                )
+                if not shared:
+                    raise ValueError(
+                        f"{self.name}: facts are stated for one shared set of {key!r}, "
+                        f"not per-channel values of shape {tuple(value.shape)}"
+                    )
+                flat = value.detach().double().reshape(-1).tolist()
+                value = tuple(flat) if key in vectors else flat[0]
+            values[key] = value
+        if self.resolve and any(values.get(p.name) is None for p in self.params if p.vector):
+            values = self.resolve(values)
+        return self.facts(values)
 
     def reference(self, x: np.ndarray, **params: Any) -> np.ndarray:
         return self.ref(np.asarray(x, dtype=np.float64), **{**self.defaults, **params})

@@ -10,14 +10,14 @@ from typing import Any
 import click
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from actlab.catalog import FAMILIES, ActivationSpec, UnknownActivationError, get
 from actlab.catalog.parse import parse_activation
-from actlab.docs import write_catalogue
 from actlab.kernels import describe_impls
-from actlab.report.activation_plots import autograd_curves, plot_activations
-from actlab.report.catalogue_text import (
+from actlab.report.catalogue.activation_plots import autograd_curves, plot_activations
+from actlab.report.catalogue.catalogue_text import (
     catalogue_records,
     fmt,
     multi_input_example,
@@ -26,6 +26,7 @@ from actlab.report.catalogue_text import (
     point_values,
     spec_record,
 )
+from actlab.report.catalogue.docs import write_catalogue
 
 
 def console() -> Console:
@@ -130,11 +131,11 @@ def _show_values(out: Console, spec: ActivationSpec, params: dict[str, Any]) -> 
 def show(name: str, as_json: bool) -> None:
     """Show one activation: f and f′, parameters, properties, values, paper.
 
-    NAME is a name or alias; it may carry parameters, e.g. leaky_relu:negative_slope=0.2,
-    and the values are then computed with them.
+    NAME is a name or alias; it may carry parameters, e.g. hardtanh:min_val=0,max_val=6: the
+    range, limits, kinks, properties and values are then those of f with these parameters.
     """
     spec, params = resolve(name)
-    record = spec_record(spec)
+    record = spec_record(spec, params)
     record["params_used"] = {k: num(v) for k, v in params.items()}
     if spec.elementwise:
         record["values"] = [
@@ -146,13 +147,13 @@ def show(name: str, as_json: bool) -> None:
         click.echo(to_json(record))
         return
     out = console()
-    out.print(f"[bold cyan]{spec.name}[/]  ({spec.family})  {spec.summary}")
+    out.print(f"[bold cyan]{spec.name}[/]  ({spec.family})  {escape(spec.summary)}")
     if spec.aliases:
         out.print(f"aliases: {', '.join(spec.aliases)}")
-    out.print(f"\n  f(x)  = {plain_formula(spec.formula)}")
+    out.print(f"\n  f(x)  = {escape(plain_formula(spec.formula))}")
     d1_label = "f′(x) =" if spec.elementwise else "derivative:"
-    out.print(f"  {d1_label} {plain_formula(spec.formula_d1)}")
-    out.print(f"  LaTeX: {spec.formula}   |   {spec.formula_d1}", style="dim")
+    out.print(f"  {d1_label} {escape(plain_formula(spec.formula_d1))}")
+    out.print(escape(f"  LaTeX: {spec.formula}   |   {spec.formula_d1}"), style="dim")
     if spec.params:
         table = Table(title="parameters")
         for header in ("name", "default", "used", "valid", "learnable", "meaning"):
@@ -171,33 +172,36 @@ def show(name: str, as_json: bool) -> None:
     if props is not None:
         yes = {True: "yes", False: "no"}
         out.print(
-            f"\nrange {record['range']['text']}; monotonic: {yes[props['monotonic']]}; "
-            f"smoothness {props['smoothness_text']}; bounded below/above: "
-            f"{yes[props['bounded_below']]}/{yes[props['bounded_above']]}; zero-centred: "
-            f"{yes[props['zero_centred']]}; self-normalising: {yes[props['self_normalising']]}"
+            escape(
+                f"\nrange {record['range']['text']}; monotonic: {yes[props['monotonic']]}; "
+                f"smoothness {props['smoothness_text']}; bounded below/above: "
+                f"{yes[props['bounded_below']]}/{yes[props['bounded_above']]}; zero-centred: "
+                f"{yes[props['zero_centred']]}; self-normalising: {yes[props['self_normalising']]}"
+            )
         )
     elif record["range"] is not None:
-        out.print(f"\nrange {record['range']['text']}")
-    if spec.limits is not None:
-        out.print(f"limits: f(-∞) = {fmt(spec.limits[0])}, f(+∞) = {fmt(spec.limits[1])}")
-    if spec.kinks:
+        out.print(escape(f"\nrange {record['range']['text']}"))
+    if record["limits"] is not None:
+        low, high = (float(v) for v in record["limits"])
+        out.print(f"limits: f(-∞) = {fmt(low)}, f(+∞) = {fmt(high)}")
+    kinks = [float(k) for k in record["kinks"]]
+    if kinks:
         # Autograd at the kinks with the parameters in use: the convention a network gets.
-        _, d1 = autograd_curves(spec, params, np.array(spec.kinks, dtype=np.float64))
+        _, d1 = autograd_curves(spec, params, np.array(kinks, dtype=np.float64))
         out.print(
             "kinks: "
-            + ", ".join(
-                f"f′({fmt(k)}) = {fmt(v)}" for k, v in zip(spec.kinks, d1.tolist(), strict=True)
-            )
+            + ", ".join(f"f′({fmt(k)}) = {fmt(v)}" for k, v in zip(kinks, d1.tolist(), strict=True))
             + " (autograd's value there, the documented convention)"
         )
     _show_values(out, spec, params)
     out.print(f"\nPyTorch: {spec.native or 'composite (no native kernel)'}")
+    out.print(escape(f"ONNX: {spec.onnx or 'exports (torch.onnx.export, every impl)'}"))
     for impl, text in describe_impls(spec.name).items():
         out.print(f"impl={impl!r}: {text}")
     if spec.paper:
-        out.print(f"paper: {spec.paper}")
+        out.print(escape(f"paper: {spec.paper}"))
     if spec.notes:
-        out.print(f"notes: {spec.notes}")
+        out.print(escape(f"notes: {spec.notes}"))
 
 
 @click.command()

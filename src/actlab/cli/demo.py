@@ -13,8 +13,8 @@ import click
 
 from actlab.cli.catalog import catalogue_table, console
 from actlab.cli.compare import compare
-from actlab.report.activation_plots import gallery
-from actlab.report.catalogue_text import catalogue_records
+from actlab.report.catalogue.activation_plots import gallery
+from actlab.report.catalogue.catalogue_text import catalogue_records
 
 
 @click.command()

@@ -155,7 +155,7 @@ def load_splits(config: RunConfig) -> Splits:
 
 def activation_factory(config: RunConfig) -> Callable[[], nn.Module]:
     """``act()``: a fresh module of the run's activation (and kernel implementation)."""
-    from actlab.catalog import make
+    from actlab.factory import make
 
     params = dict(config.activation_params)
     if config.impl == "native" and config.bits is None:

@@ -22,10 +22,11 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-import actlab
+from actlab.catalog import make
 from actlab.catalog.entries.smooth_gated import QUICK_GELU_SCALE
 from actlab.kernels import compiled
 from actlab.kernels.lean import MASK_KERNELS, RECOMPUTE_KERNELS
+from actlab.kernels.modules import make_module
 from actlab.kernels.select import kernel
 
 Fn = Callable[[torch.Tensor], torch.Tensor]
@@ -248,7 +249,8 @@ def measure_mlp(
     x = torch.randn(batch, width, generator=torch.Generator().manual_seed(0))
     for name, impl in runs:
         torch.manual_seed(0)
-        model = _mlp(actlab.make(name, impl=impl), width, depth)
+        activation = make(name) if impl == "native" else make_module(name, impl)
+        model = _mlp(activation, width, depth)
         params = tuple(model.parameters())
 
         def step(model=model, params=params):

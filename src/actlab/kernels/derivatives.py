@@ -10,7 +10,10 @@ with autograd of the catalogue's `spec.fn` in float64.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -84,15 +87,46 @@ def squareplus_d1(x: torch.Tensor, b: float) -> torch.Tensor:
     return torch.where(x >= 0, (1 + x / s) / 2, b / (2 * s * (s - x)))
 
 
-# name -> f'(x, **params)
-DERIVATIVES: dict[str, Callable[..., torch.Tensor]] = {
-    "mish": mish_d1,
-    "serf": serf_d1,
-    "tanhexp": tanhexp_d1,
-    "smish": smish_d1,
-    "logish": logish_d1,
-    "quick_gelu": quick_gelu_d1,
-    "gcu": gcu_d1,
-    "elish": elish_d1,
-    "squareplus": squareplus_d1,
-}
+@dataclass(frozen=True)
+class SmoothRow:
+    """One entry that `impl="lean"` serves by recomputing f' from the saved input.
+
+    `d1(x, **params)` is the closed-form derivative, taking the entry's (fixed) parameters by
+    name; `kernel_param` is the one number the C++ smooth kernel reads: the name of a parameter,
+    or a constant of the entry. `mask_instead(params)` names the mask entry that computes the
+    entry exactly for these parameters, where the formula degenerates (squareplus with b = 0
+    is ReLU), else None. `kernels/select.py` checks every row against the registry at import.
+    """
+
+    name: str
+    d1: Callable[..., torch.Tensor]
+    kernel_param: str | float = 0.0
+    mask_instead: Callable[[Mapping[str, Any]], str | None] = lambda params: None
+
+    def kernel_value(self, params: Mapping[str, Any]) -> float:
+        """The number the C++ kernel reads, for bound `params`."""
+        if isinstance(self.kernel_param, str):
+            return float(params[self.kernel_param])
+        return float(self.kernel_param)
+
+
+# The table: one row per entry, in the order the C++ library lists its smooth kinds.
+SMOOTH_ROWS: tuple[SmoothRow, ...] = (
+    SmoothRow("mish", mish_d1),
+    SmoothRow("serf", serf_d1),
+    SmoothRow("tanhexp", tanhexp_d1),
+    SmoothRow("smish", smish_d1),
+    SmoothRow("logish", logish_d1),
+    SmoothRow("quick_gelu", quick_gelu_d1, kernel_param=QUICK_GELU_SCALE),
+    SmoothRow("gcu", gcu_d1),
+    SmoothRow("elish", elish_d1),
+    SmoothRow(
+        "squareplus",
+        squareplus_d1,
+        kernel_param="b",
+        mask_instead=lambda params: "relu" if params["b"] == 0.0 else None,
+    ),
+)
+SMOOTH = MappingProxyType({row.name: row for row in SMOOTH_ROWS})
+# name -> f'(x, **params), read from the rows (for callers that only need the derivative)
+DERIVATIVES = MappingProxyType({row.name: row.d1 for row in SMOOTH_ROWS})

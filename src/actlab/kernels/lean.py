@@ -20,35 +20,77 @@ autograd differentiates the closed-form f'.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import torch
 
-from actlab.catalog.entries.smooth_gated import QUICK_GELU_SCALE
 from actlab.catalog.registry import get
 from actlab.kernels import compiled
 from actlab.kernels.bitpack import pack_mask, unpack_mask
-from actlab.kernels.derivatives import DERIVATIVES
-
-# name -> (params -> mask function) where the mask is True where f' = 1 and False where
-# f' = the "outside" slope. Each comparison is written as the negation of the native
-# backward's test, so NaN inputs land on the same side as in PyTorch.
-_MASKS: dict[str, Callable[[Mapping[str, Any]], Callable[[torch.Tensor], torch.Tensor]]] = {
-    "relu": lambda p: lambda x: ~(x <= 0),
-    "leaky_relu": lambda p: lambda x: x > 0,
-    "relu6": lambda p: lambda x: ~((x <= 0) | (x >= 6)),
-    "hardtanh": lambda p: lambda x: ~((x <= p["min_val"]) | (x >= p["max_val"])),
-    "threshold": lambda p: lambda x: ~(x <= p["threshold"]),
-    "hardshrink": lambda p: lambda x: ~((x >= -p["lambd"]) & (x <= p["lambd"])),
-    "softshrink": lambda p: lambda x: ~((x >= -p["lambd"]) & (x <= p["lambd"])),
-}
-
-MASK_KERNELS = tuple(_MASKS)
-RECOMPUTE_KERNELS = tuple(DERIVATIVES)
+from actlab.kernels.derivatives import SMOOTH
 
 
-def _outside_slope(name: str, params: Mapping[str, Any]) -> float:
-    return params["negative_slope"] if name == "leaky_relu" else 0.0
+@dataclass(frozen=True)
+class MaskRow:
+    """One entry whose f' takes two values, so a 1-bit mask per element serves its backward.
+
+    `inside(params)` gives the mask function, True where f' = 1. Each comparison is written as
+    the negation of the native backward's test, so NaN inputs land on the same side as in
+    PyTorch. `outside_slope` names the parameter that is f' elsewhere (None: 0), and
+    `kernel_params` the parameters the C++ kernel reads as (a, b), in order.
+    `kernels/select.py` checks every row against the registry at import.
+    """
+
+    name: str
+    inside: Callable[[Mapping[str, Any]], Callable[[torch.Tensor], torch.Tensor]]
+    outside_slope: str | None = None
+    kernel_params: tuple[str, ...] = ()
+
+    def slope(self, params: Mapping[str, Any]) -> float:
+        return float(params[self.outside_slope]) if self.outside_slope else 0.0
+
+    def kernel_values(self, params: Mapping[str, Any]) -> tuple[float, float]:
+        values = [float(params[key]) for key in self.kernel_params]
+        return (*values, 0.0, 0.0)[:2]  # type: ignore[return-value]
+
+
+# The table: one row per entry, in the order the C++ library lists its mask kinds.
+MASK_ROWS: tuple[MaskRow, ...] = (
+    MaskRow("relu", lambda p: lambda x: ~(x <= 0)),
+    MaskRow(
+        "leaky_relu",
+        lambda p: lambda x: x > 0,
+        outside_slope="negative_slope",
+        kernel_params=("negative_slope",),
+    ),
+    MaskRow("relu6", lambda p: lambda x: ~((x <= 0) | (x >= 6))),
+    MaskRow(
+        "hardtanh",
+        lambda p: lambda x: ~((x <= p["min_val"]) | (x >= p["max_val"])),
+        kernel_params=("min_val", "max_val"),
+    ),
+    MaskRow(
+        "threshold",
+        lambda p: lambda x: ~(x <= p["threshold"]),
+        kernel_params=("threshold", "value"),
+    ),
+    MaskRow(
+        "hardshrink",
+        lambda p: lambda x: ~((x >= -p["lambd"]) & (x <= p["lambd"])),
+        kernel_params=("lambd",),
+    ),
+    MaskRow(
+        "softshrink",
+        lambda p: lambda x: ~((x >= -p["lambd"]) & (x <= p["lambd"])),
+        kernel_params=("lambd",),
+    ),
+)
+MASKS = MappingProxyType({row.name: row for row in MASK_ROWS})
+
+MASK_KERNELS = tuple(MASKS)
+RECOMPUTE_KERNELS = tuple(SMOOTH)
 
 
 class MaskFunction(torch.autograd.Function):
@@ -101,12 +143,6 @@ def fused_forward(x: torch.Tensor, forward_fn, name: str, p: float) -> torch.Ten
     return torch.ops.actlab.smooth_forward(x, kind, p)
 
 
-def lean_supported(name: str, params: Mapping[str, Any]) -> bool:
-    if name == "squareplus" and params.get("b", 1.0) == 0.0:
-        return True  # b = 0 is ReLU: handled by relu's mask
-    return name in _MASKS or name in DERIVATIVES
-
-
 def lean_kernel(name: str, params: Mapping[str, Any]) -> Callable[[torch.Tensor], torch.Tensor]:
     """The lean function x -> f(x) for catalogue entry `name` with bound `params`."""
     spec, bound = get(name), dict(params)
@@ -114,11 +150,12 @@ def lean_kernel(name: str, params: Mapping[str, Any]) -> Callable[[torch.Tensor]
     def forward_fn(x: torch.Tensor) -> torch.Tensor:
         return spec.apply(x, bound)
 
-    if name == "squareplus" and params["b"] == 0.0:
-        name, params = "relu", {}  # the forward above is F.relu; so is the mask
-    if name in _MASKS:
-        mask_fn, slope = _MASKS[name](params), _outside_slope(name, params)
-        a, b = _mask_params(name, params)
+    if name in SMOOTH and SMOOTH[name].mask_instead(params):
+        name, params = SMOOTH[name].mask_instead(params), {}  # e.g. squareplus(b=0) is relu
+    if name in MASKS:
+        row = MASKS[name]
+        mask_fn, slope = row.inside(params), row.slope(params)
+        a, b = row.kernel_values(params)
 
         def masked(x: torch.Tensor, name: str = name) -> torch.Tensor:
             kind = compiled.route("mask", name, x.device.type, x.dtype)
@@ -127,27 +164,12 @@ def lean_kernel(name: str, params: Mapping[str, Any]) -> Callable[[torch.Tensor]
             return MaskFunction.apply(x, forward_fn, mask_fn, slope)
 
         return masked
-    d1 = DERIVATIVES[name]
+    row = SMOOTH[name]
     extra = dict(params)
-    fused = (name, smooth_param(name, params))
-    return lambda x: RecomputeFunction.apply(x, forward_fn, lambda z: d1(z, **extra), fused)
-
-
-def _mask_params(name: str, params: Mapping[str, Any]) -> tuple[float, float]:
-    """The (a, b) that the C++ mask kernel reads for entry `name`."""
-    keys = {
-        "leaky_relu": ("negative_slope",),
-        "hardtanh": ("min_val", "max_val"),
-        "threshold": ("threshold", "value"),
-        "hardshrink": ("lambd",),
-        "softshrink": ("lambd",),
-    }.get(name, ())
-    values = [float(params[key]) for key in keys]
-    return (*values, 0.0, 0.0)[:2]
+    fused = (name, row.kernel_value(params))
+    return lambda x: RecomputeFunction.apply(x, forward_fn, lambda z: row.d1(z, **extra), fused)
 
 
 def smooth_param(name: str, params: Mapping[str, Any]) -> float:
     """The one parameter the C++ smooth kernel reads for entry `name` (0 when it has none)."""
-    if name == "quick_gelu":
-        return QUICK_GELU_SCALE
-    return float(params.get("b", 0.0)) if name == "squareplus" else 0.0
+    return SMOOTH[name].kernel_value(params) if name in SMOOTH else 0.0

@@ -27,7 +27,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from actlab.catalog import UnknownActivationError, get, make
+from actlab.catalog import UnknownActivationError, get
+from actlab.factory import make
 
 MAX_WIDTH_FACTOR = 8
 

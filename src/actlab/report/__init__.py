@@ -1,6 +1,10 @@
-"""Figures and reports: activation curves and galleries (more reports land with experiments)."""
+"""Figures and reports: the catalogue's pages (`actlab.report.catalogue`: activation plots,
+the catalogue text, docs/catalogue.md) and the experiment reports (figures, the HTML report).
 
-from actlab.report.activation_plots import (
+The plot functions are re-exported here for convenience.
+"""
+
+from actlab.report.catalogue.activation_plots import (
     autograd_curves,
     entry_figure,
     gallery,

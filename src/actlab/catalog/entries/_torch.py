@@ -1,20 +1,9 @@
-"""Small torch helpers shared by entries: safe branches and per-channel parameters."""
+"""Small torch helpers shared by entries: safe branches, an exportable hypot, and whether an
+export is recording the forward."""
 
 from __future__ import annotations
 
 import torch
-
-
-def channel(param: float | torch.Tensor, x: torch.Tensor) -> float | torch.Tensor:
-    """Broadcast a per-channel parameter of shape (C,) over dim 1 of `x`; scalars pass through.
-
-    Matches `nn.PReLU`: one value per channel of an (N, C, ...) input, or per feature of (N, C).
-    """
-    if not isinstance(param, torch.Tensor) or param.numel() == 1:
-        return param.reshape(()) if isinstance(param, torch.Tensor) else param
-    if x.dim() < 2:
-        return param
-    return param.reshape(1, -1, *([1] * (x.dim() - 2)))
 
 
 def where_safe(cond: torch.Tensor, x: torch.Tensor, branch_true, branch_false) -> torch.Tensor:
@@ -27,3 +16,41 @@ def where_safe(cond: torch.Tensor, x: torch.Tensor, branch_true, branch_false) -
     return torch.where(
         cond, branch_true(torch.where(cond, x, zero)), branch_false(torch.where(cond, zero, x))
     )
+
+
+def hypot(x: torch.Tensor, c: float) -> torch.Tensor:
+    """sqrt(x^2 + c^2) for finite x and a constant c > 0, without overflow for huge |x|.
+
+    Eager code calls `torch.hypot`. ONNX has no hypot and torch's exporter cannot translate
+    it, so while a graph is exported (torch.export, ONNX) the same value is written with max,
+    min and sqrt:
+
+    .. math::
+
+        \\sqrt{x^2 + c^2} = M \\sqrt{1 + (m/M)^2},\\quad M = \\max(|x|, c),\\ m = \\min(|x|, c)
+
+    M >= c > 0, so nothing divides by zero, and at the tie |x| = c maximum/minimum split the
+    gradient evenly, which gives the exact x / sqrt(x^2 + c^2). Within a few ulps of
+    `torch.hypot`.
+    """
+    if not (torch.compiler.is_exporting() or onnx_exporting()):
+        return torch.hypot(x, torch.full((), c, dtype=x.dtype, device=x.device))
+    a = x.abs()
+    bound = torch.full((), c, dtype=x.dtype, device=x.device)
+    big, small = torch.maximum(a, bound), torch.minimum(a, bound)
+    ratio = small / big
+    return big * torch.sqrt(1 + ratio * ratio)
+
+
+def onnx_exporting() -> bool:
+    """True while `torch.onnx.export` records the forward.
+
+    `torch.onnx.is_in_onnx_export()` reads False when the exporter falls back to its
+    dynamo-traced (strict) capture, so the exporter's own flag is read as well: dynamo reads a
+    module global at trace time, which keeps the answer right in both captures.
+    """
+    try:
+        from torch.onnx._internal.exporter import _flags
+    except ImportError:  # an older torch: only the public function exists
+        return torch.onnx.is_in_onnx_export()
+    return bool(getattr(_flags, "_is_onnx_exporting", False)) or torch.onnx.is_in_onnx_export()

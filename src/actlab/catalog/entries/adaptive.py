@@ -5,28 +5,35 @@ Module forms hold one set of parameters, shared (default) or one per channel alo
 shape (C, K). None of these parameters should get weight decay (it pulls a rational's
 coefficients, a spline's weights or a mixture's logits towards an arbitrary shape, and
 PELU's a, b towards the positivity floor): `actlab.param_groups(model, weight_decay)`
-leaves them out. The math lives in `actlab.adaptive`; this file states the claims.
+leaves them out. The math lives in `actlab.catalog.maths`; this file states the claims.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
-import torch.nn.functional as F
-from scipy import interpolate, special
+from scipy import interpolate
 
-from actlab.adaptive import mixture as MX
-from actlab.adaptive import rational as RA
-from actlab.adaptive.channels import scalar_along, vector_along
-from actlab.adaptive.spline import bspline_basis, knots
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.maths import hinges as HI
+from actlab.catalog.maths import mixture as MX
+from actlab.catalog.maths import rational as RA
+from actlab.catalog.maths.channels import scalar_along, vector_along
+from actlab.catalog.maths.spline import SILU_MIN, bspline_basis, knots, spline_facts
 from actlab.catalog.registry import register
-from actlab.catalog.spec import INF, POSITIVE, SMOOTH, ActivationSpec, Interval, Param, Properties
+from actlab.catalog.spec import (
+    INF,
+    POSITIVE,
+    REALS,
+    SMOOTH,
+    ActivationSpec,
+    Facts,
+    Interval,
+    Param,
+    Properties,
+)
 
-SILU_MIN = -float(special.lambertw(math.exp(-1.0)).real)  # -W(1/e), at x = -(1 + W(1/e))
 DIM = Param(
     "dim",
     1,
@@ -43,7 +50,24 @@ def _silu(x: torch.Tensor) -> torch.Tensor:
 
 def _swish(x, beta, dim):
     big = torch.finfo(x.dtype).max
-    return x.clamp(min=-big) * torch.sigmoid(scalar_along(beta, x, dim) * x.clamp(-big, big))
+    gate = torch.sigmoid(scalar_along(beta, x, dim) * x.clamp(-big, big))
+    infinite = torch.isinf(x)
+    # At ±inf f is x times the gate's limit: 0 where the gate is 0 (x is taken finite there,
+    # so 0 * inf is not NaN) and ±inf where it is not (beta <= 0 at -inf). An infinite input
+    # sends no gradient to beta: d/dbeta there would be inf * 0.
+    linear = torch.where(infinite & (gate == 0), x.clamp(-big, big), x)
+    return linear * torch.where(infinite, gate.detach(), gate)
+
+
+def _swish_facts(beta: float) -> Facts:
+    """x sigmoid(beta x) = (u sigmoid(u))/beta with u = beta x: SiLU scaled by 1/beta, and
+    mirrored for beta < 0 (f -> -inf at -inf, -> 0 at +inf); beta = 0 is the line x/2."""
+    if beta == 0.0:
+        return Facts(REALS, Properties(True, SMOOTH, True), (-INF, INF))
+    gated = Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True)
+    if beta > 0:
+        return Facts(Interval(SILU_MIN / beta, INF), gated, (0.0, INF))
+    return Facts(Interval(-INF, SILU_MIN / beta), gated, (-INF, 0.0))
 
 
 register(
@@ -62,12 +86,25 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(0.0, INF),
         paper="Ramachandran, Zoph & Le, 'Searching for Activation Functions', arXiv:1710.05941, 2017",
-        test_params=({"beta": 2.5}, {"beta": -0.5}),
-        notes="Claims are for beta = 1 (minimum -W(1/e) = -0.278465 at x = -1.278465).",
+        facts=lambda p: _swish_facts(p["beta"]),
+        test_params=({"beta": 2.5}, {"beta": -0.5}, {"beta": 0.0}),
+        notes="Minimum -W(1/e)/beta (-0.278465 at x = -1.278465 for beta = 1); for beta < 0 "
+        "the curve is mirrored: a maximum W(1/e)/|beta| and f -> -inf at -inf.",
     )
 )
 
 PELU_FLOOR = 0.1
+
+
+def _pelu_facts(a: float, b: float) -> Facts:
+    """Saturates at -a; both sides have slope a/b at 0 (C^1), f'' jumps from a/b^2 to 0."""
+    return Facts(
+        Interval(-a, INF, low_open=True),
+        Properties(monotonic=True, smoothness=1, zero_centred=True),
+        (-a, INF),
+        (0.0,),
+        {0.0: a / b},
+    )
 
 
 def _pelu(x, a, b, dim):
@@ -82,6 +119,7 @@ def _pelu(x, a, b, dim):
 register(
     ActivationSpec(
         name="pelu",
+        class_name="PELU",
         family="adaptive",
         summary="Parametric ELU: (a/b) x for x > 0, a (e^(x/b) - 1) below, with learned a, b > 0; "
         "f is C^1 for every a, b (the slopes meet at a/b).",
@@ -114,6 +152,7 @@ register(
         limits=(-1.0, INF),
         paper="Trottier, Giguère & Chaib-draa, 'Parametric Exponential Linear Unit for Deep "
         "Convolutional Neural Networks', ICMLA 2017 (arXiv:1605.09332)",
+        facts=lambda p: _pelu_facts(p["a"], p["b"]),
         test_params=({"a": 2.0, "b": 0.5}, {"a": 0.3, "b": 3.0}),
         notes="a = b = 1 is ELU (the paper's init). Both parameters are clamped to >= 0.1 in the "
         "forward pass, which keeps them positive however the optimiser moves them.",
@@ -193,6 +232,7 @@ register(
         ),
         constraint=lambda p: MX.check_base(p["init"], "init"),
         resolve=_resolve_rational,
+        facts=lambda p: RA.rational_facts(p["numerator"], p["denominator"]),
         formula=r"\frac{\sum_{j=0}^{m} a_j x^j}{1 + \left|\sum_{k=1}^{n} b_k x^k\right|}",
         formula_d1=r"\frac{P'(x)}{Q(x)} - \frac{P(x)\,\operatorname{sign}(S(x))\,S'(x)}{Q(x)^2},"
         r"\; S(x) = \sum_{k=1}^{n} b_k x^k,\; Q = 1 + |S|",
@@ -232,27 +272,18 @@ def _resolve_apl(p: dict) -> dict:
 
 
 def _apl(x, hinges, dim, slopes, offsets):
-    a, b = vector_along(slopes, x, dim), vector_along(offsets, x, dim)
-    infinite = torch.isinf(x)
-    xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
-    out = F.relu(xf) + (a * F.relu(b - xf.unsqueeze(-1))).sum(-1)
-    # For x below every b_s, f = sum a_s b_s - x sum a_s: the limit at -inf.
-    total = a.sum(-1).detach()
-    low = torch.where(total == 0, (a * b).sum(-1).detach(), total * torch.inf)
-    return torch.where(x == -torch.inf, low, torch.where(x == torch.inf, x, out))
+    return HI.apl_torch(x, slopes, offsets, dim)
 
 
 def _apl_ref(x, d1=False, **p):
     p = _resolve_apl(p)
-    out = R.step(x) if d1 else np.maximum(x, 0.0)
-    for a, b in zip(p["slopes"], p["offsets"], strict=True):
-        out = out - a * R.step(b - x) if d1 else out + a * np.maximum(b - x, 0.0)
-    return out
+    return HI.apl_ref(x, p["slopes"], p["offsets"], d1=d1)
 
 
 register(
     ActivationSpec(
         name="apl",
+        class_name="APL",
         family="adaptive",
         summary="Adaptive piecewise linear unit: relu(x) + sum_s a_s relu(b_s - x), S learned "
         "hinges (slopes a_s, positions b_s) left of which the slope changes.",
@@ -284,6 +315,7 @@ register(
             ),
         ),
         resolve=_resolve_apl,
+        facts=lambda p: HI.apl_facts(p["slopes"], p["offsets"]),
         formula=r"\max(0, x) + \sum_{s=1}^{S} a_s \max(0, b_s - x)",
         formula_d1=r"[x > 0] - \sum_{s=1}^{S} a_s [x < b_s]",
         output_range=Interval(0.0, INF),
@@ -351,6 +383,7 @@ register(
         ),
         constraint=lambda p: MX.check_bases(p["bases"]),
         resolve=_resolve_mixture,
+        facts=lambda p: MX.mixture_facts(p["bases"], p["weights"]),
         formula=r"\sum_{k} \frac{e^{w_k}}{\sum_j e^{w_j}}\, g_k(x)",
         formula_d1=r"\sum_{k} \frac{e^{w_k}}{\sum_j e^{w_j}}\, g_k'(x)",
         output_range=Interval(MIXTURE_MIN, INF),
@@ -364,7 +397,8 @@ register(
             {"weights": (2.0, -1.0, 0.5)},
             {"bases": "gelu+sigmoid", "weights": (0.3, -0.3)},
         ),
-        notes="Claims are for the uniform relu+tanh+silu default. Manessi & Rozza also study "
+        notes="Facts for other bases and weights come from the bases' own facts; the extremes are "
+        "searched numerically. Manessi & Rozza also study "
         "unconstrained (affine) combinations; the convex one is used here so the shape stays "
         "between its bases.",
     )
@@ -443,6 +477,16 @@ register(
             ),
         ),
         resolve=_resolve_spline,
+        facts=lambda p: spline_facts(
+            p["grid_size"],
+            p["order"],
+            p["bound"],
+            p["w_base"],
+            p["w_spline"],
+            p["coefficients"],
+            lambda x: _spline_ref(x, **p),
+            lambda x: _spline_ref(x, d1=True, **p),
+        ),
         formula=r"w_b\, x\,\sigma(x) + w_s \sum_{i=1}^{G+k} c_i B_{i,k}(\operatorname{clamp}(x, -r, r))",
         formula_d1=r"w_b (\sigma(x) + x\sigma(x)(1-\sigma(x))) + w_s [|x| \le r] \sum_i c_i B_{i,k}'(x)",
         output_range=Interval(SILU_MIN, INF),
@@ -457,7 +501,7 @@ register(
             },
             {"grid_size": 3, "order": 2, "bound": 2.0, "coefficients": (1, -1, 2, 0, 1)},
         ),
-        notes="Claims are for the default (c = 0, so f = SiLU). With c != 0 f is C^(k-1) at the "
+        notes="At the default c = 0, f is SiLU. With c != 0 f is C^(k-1) at the "
         "knots and only C^0 at ±bound, where the spline part stops changing: it never "
         "extrapolates a cubic, so large inputs cannot blow up.",
     )

@@ -7,9 +7,18 @@ import torch
 import torch.nn.functional as F
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.entries._torch import hypot, where_safe
 from actlab.catalog.registry import register
-from actlab.catalog.spec import INF, POSITIVE, ActivationSpec, Interval, Param, Properties
+from actlab.catalog.spec import (
+    INF,
+    NONNEGATIVE,
+    POSITIVE,
+    ActivationSpec,
+    Facts,
+    Interval,
+    Param,
+    Properties,
+)
 
 # Klambauer et al. (2017), to the precision they published (also PyTorch's constants).
 # They make (mean 0, variance 1) an attracting fixed point of a SELU layer's moment map.
@@ -25,6 +34,30 @@ ELU_PAPER = (
 def _neg(x: np.ndarray) -> np.ndarray:
     """x clipped to x <= 0, so exp() of the branch np.where discards cannot overflow."""
     return np.minimum(x, 0.0)
+
+
+def _elu_facts(alpha: float) -> Facts:
+    """Saturates at -alpha (alpha = 0: ReLU); C^1 only for alpha = 1, where the slopes meet."""
+    if alpha == 0.0:
+        return Facts(NONNEGATIVE, Properties(True, 0, False), (0.0, INF), (0.0,), {0.0: 0.0})
+    return Facts(
+        Interval(-alpha, INF, low_open=True),
+        Properties(monotonic=True, smoothness=1 if alpha == 1.0 else 0, zero_centred=True),
+        (-alpha, INF),
+        (0.0,),
+        {0.0: alpha},
+    )
+
+
+def _saturating_facts(floor: float, smoothness: int) -> Facts:
+    """Identity above 0 and a curve saturating at `floor` < 0 below, meeting with slope 1."""
+    return Facts(
+        Interval(floor, INF, low_open=True),
+        Properties(monotonic=True, smoothness=smoothness, zero_centred=True),
+        (floor, INF),
+        (0.0,),
+        {0.0: 1.0},
+    )
 
 
 register(
@@ -53,9 +86,10 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper=ELU_PAPER,
+        facts=lambda p: _elu_facts(p["alpha"]),
         notes="C^1 only for alpha = 1 (f'' jumps from 1 to 0 at 0); any other alpha leaves a kink "
-        "in f' (f'(0) = alpha by PyTorch's convention).",
-        test_params=({"alpha": 0.5}, {"alpha": 2.0}),
+        "in f' (f'(0) = alpha by PyTorch's convention); alpha = 0 is ReLU.",
+        test_params=({"alpha": 0.5}, {"alpha": 2.0}, {"alpha": 0.0}),
     )
 )
 
@@ -107,6 +141,7 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper="Barron, 'Continuously Differentiable Exponential Linear Units', arXiv:1704.07483, 2017",
+        facts=lambda p: _saturating_facts(-p["alpha"], smoothness=1),
         notes="f'' jumps from 1/alpha to 0 at 0, so CELU is C^1 but not C^2.",
         test_params=({"alpha": 0.5}, {"alpha": 2.0}),
     )
@@ -119,7 +154,7 @@ def _isrlu(x: torch.Tensor, alpha: float) -> torch.Tensor:
     # input whose value is exactly the limit -1/sqrt(alpha) (instead of -inf/inf = NaN).
     root = alpha**0.5
     y = (root * x).clamp(-torch.finfo(x.dtype).max, 0.0)
-    return torch.where(x >= 0, x, y / torch.hypot(torch.ones_like(y), y) / root)
+    return torch.where(x >= 0, x, y / hypot(y, 1.0) / root)
 
 
 def _isrlu_ref(x: np.ndarray, alpha: float) -> np.ndarray:
@@ -139,6 +174,7 @@ def _isrlu_ref_d1(x: np.ndarray, alpha: float) -> np.ndarray:
 register(
     ActivationSpec(
         name="isrlu",
+        class_name="ISRLU",
         family="exponential",
         summary="Inverse square root linear unit: ELU-like saturation to -1/sqrt(alpha) from "
         "x/sqrt(1 + alpha x^2), cheaper than exp on some hardware, and C^2.",
@@ -158,6 +194,7 @@ register(
         limits=(-1.0, INF),
         paper="Carlile, Delamarter, Kinney, Marti & Whitney, 'Improving Deep Learning by Inverse "
         "Square Root Linear Units (ISRLUs)', arXiv:1710.09967, 2017",
+        facts=lambda p: _saturating_facts(-1.0 / p["alpha"] ** 0.5, smoothness=2),
         notes="f' and f'' are continuous at 0 (f''(0) = 0 on both sides); f''' jumps from "
         "-3 alpha to 0.",
         test_params=({"alpha": 3.0}, {"alpha": 0.25}),
@@ -190,6 +227,7 @@ def _elish_ref_d1(x: np.ndarray) -> np.ndarray:
 register(
     ActivationSpec(
         name="elish",
+        class_name="ELiSH",
         family="exponential",
         summary="Exponential linear squashing: SiLU for x >= 0, (e^x - 1)*sigmoid(x) below; found "
         "by a genetic search over activations.",

@@ -100,13 +100,21 @@ register(
 
 
 def _shazeer_variant(
-    name: str, summary: str, gate, ref_gate, gate_tex: str, gate_d1_tex: str, note: str
+    name: str,
+    class_name: str,
+    summary: str,
+    gate,
+    ref_gate,
+    gate_tex: str,
+    gate_d1_tex: str,
+    note: str,
 ) -> ActivationSpec:
     """a ⊗ gate(b), one of the GLU variants of Shazeer (2020): the same split, parameter,
     paper and conventions; only the gate, its formulas and a note differ.
     `gate_d1_tex` is ∂f/∂b, already multiplied by a."""
     return ActivationSpec(
         name=name,
+        class_name=class_name,
         family="gated",
         summary=summary,
         fn=_gated(name, gate),
@@ -127,6 +135,7 @@ def _shazeer_variant(
 register(
     _shazeer_variant(
         "reglu",
+        "ReGLU",
         "ReGLU: a ⊗ relu(b), the GLU variant with a ReLU gate (Shazeer 2020).",
         F.relu,
         lambda b: np.maximum(b, 0.0),
@@ -138,6 +147,7 @@ register(
 register(
     _shazeer_variant(
         "geglu",
+        "GEGLU",
         "GEGLU: a ⊗ gelu(b) with the exact (erf) GELU; a strong Transformer FFN variant.",
         F.gelu,
         lambda b: b * R.Phi(b),
@@ -149,6 +159,7 @@ register(
 register(
     _shazeer_variant(
         "swiglu",
+        "SwiGLU",
         "SwiGLU: a ⊗ silu(b), the GLU variant used in the feed-forward layers of PaLM and LLaMA.",
         F.silu,
         lambda b: b * R.sigmoid(b),
@@ -160,6 +171,7 @@ register(
 register(
     _shazeer_variant(
         "bilinear",
+        "BilinearGLU",
         "Bilinear GLU: a ⊗ b, a gated unit with no nonlinearity in the gate (Shazeer 2020).",
         lambda b: b,
         lambda b: b,

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.entries._torch import hypot, where_safe
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -25,7 +25,7 @@ def _bent_identity(x: torch.Tensor) -> torch.Tensor:
     return where_safe(
         torch.isfinite(x),
         x,
-        lambda t: t + 0.5 * t * (t / (torch.hypot(t, torch.ones_like(t)) + 1.0)),
+        lambda t: t + 0.5 * t * (t / (hypot(t, 1.0) + 1.0)),
         lambda t: t,
     )
 
@@ -58,6 +58,7 @@ register(
 register(
     ActivationSpec(
         name="lisht",
+        class_name="LiSHT",
         family="smooth-gated",
         summary="LiSHT: x tanh(x), the identity gated by tanh; even, non-negative and unbounded, so "
         "negative inputs still get gradient.",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from actlab.catalog.entries._torch import channel, where_safe
+from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.maths.channels import scalar_along
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -26,7 +27,7 @@ NAN = float("nan")
 
 
 def _snake(x: torch.Tensor, alpha: float | torch.Tensor) -> torch.Tensor:
-    a = channel(alpha, x)
+    a = scalar_along(alpha, x)
     # sin(±inf) is nan, yet x + sin^2(ax)/a -> ±inf; infinite inputs pass through unchanged
     # (NaN is not finite, so it takes that side too and stays NaN).
     return where_safe(
@@ -104,6 +105,7 @@ register(
 register(
     ActivationSpec(
         name="gcu",
+        class_name="GCU",
         aliases=("growing_cosine_unit",),
         family="periodic",
         summary="Growing cosine unit: x cos(x), an oscillation with growing amplitude; many zeros let "

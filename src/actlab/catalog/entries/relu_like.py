@@ -7,21 +7,45 @@ import torch
 import torch.nn.functional as F
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import channel
+from actlab.catalog.entries._torch import onnx_exporting
+from actlab.catalog.maths.channels import channel_shape, scalar_along
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
     NONNEGATIVE,
+    REALS,
+    SMOOTH,
     ActivationSpec,
+    Facts,
     Interval,
     Param,
     Properties,
 )
 
+ZERO_SLOPE_AT_NEG_INF = (
+    "PyTorch's kernel multiplies x by the slope, so with slope 0 it returns 0 * -inf = NaN at "
+    "x = -inf; the limit is 0."
+)
 RELU_PAPER = (
     "Nair & Hinton, 'Rectified Linear Units Improve Restricted Boltzmann Machines', "
     "ICML 2010; Glorot, Bordes & Bengio, 'Deep Sparse Rectifier Neural Networks', AISTATS 2011"
 )
+
+
+def slope_facts(slope: float) -> Facts:
+    """x for x > 0 and slope * x below (leaky_relu, prelu, rrelu in evaluation): slope 0 is
+    ReLU (range [0, inf), not zero-centred), slope 1 the identity (no kink), any other slope a
+    kink at 0 where autograd takes the slope."""
+    if slope == 1.0:
+        return Facts(REALS, Properties(True, SMOOTH, True), (-INF, INF), (), {0.0: 1.0})
+    return Facts(
+        REALS if slope > 0 else NONNEGATIVE,
+        Properties(monotonic=slope >= 0, smoothness=0, zero_centred=slope > 0),
+        (-INF if slope > 0 else 0.0, INF),
+        (0.0,),
+        {0.0: slope},
+    )
+
 
 register(
     ActivationSpec(
@@ -61,13 +85,17 @@ register(
         kink_derivative={0.0: 0.01},
         limits=(-INF, INF),
         paper="Maas, Hannun & Ng, 'Rectifier Nonlinearities Improve Neural Network Acoustic Models', ICML 2013",
-        test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}),
+        facts=lambda p: slope_facts(p["negative_slope"]),
+        test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}, {"negative_slope": 1.0}),
+        xfail={"limits-p2": ZERO_SLOPE_AT_NEG_INF},
     )
 )
 
 
 def _prelu(x: torch.Tensor, weight: float | torch.Tensor) -> torch.Tensor:
     w = torch.as_tensor(weight, dtype=x.dtype, device=x.device).reshape(-1)
+    if w.numel() > 1:
+        channel_shape(x, 1, w.numel())  # our error, naming both sizes, before F.prelu's
     return F.prelu(x, w)
 
 
@@ -96,9 +124,29 @@ register(
         kink_derivative={0.0: 0.25},
         limits=(-INF, INF),
         paper="He, Zhang, Ren & Sun, 'Delving Deep into Rectifiers', ICCV 2015",
+        facts=lambda p: slope_facts(p["weight"]),
+        test_params=({"weight": 0.0},),
+        xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF},
         notes="Same formula as leaky_relu; the only difference is that a is learned.",
     )
 )
+
+RRELU_ONNX = (
+    "exports in evaluation mode only, as LeakyRelu with slope (lower + upper)/2; in training "
+    "mode each element draws its own random slope, which ONNX cannot express"
+)
+
+
+def _rrelu(x: torch.Tensor, lower: float, upper: float, training: bool = False) -> torch.Tensor:
+    if training and onnx_exporting():
+        raise RuntimeError(f"rrelu cannot be exported to ONNX in training mode: {RRELU_ONNX}")
+    if not training and (torch.compiler.is_exporting() or onnx_exporting()):
+        # ONNX has no randomized op to translate F.rrelu to, also when a torch.export program
+        # is converted later; the evaluation form is exactly leaky_relu with the mean slope
+        # (what F.rrelu computes when not training).
+        return F.leaky_relu(x, (lower + upper) / 2)
+    return F.rrelu(x, lower, upper, training=training)
+
 
 register(
     ActivationSpec(
@@ -106,7 +154,7 @@ register(
         family="relu-like",
         summary="Randomized leaky ReLU: the negative slope is drawn from U(lower, upper) in training "
         "and fixed to their mean in evaluation.",
-        fn=lambda x, lower, upper, training=False: F.rrelu(x, lower, upper, training=training),
+        fn=_rrelu,
         native="torch.nn.functional.rrelu",
         ref=lambda x, lower, upper: np.where(x >= 0, x, 0.5 * (lower + upper) * x),
         ref_d1=lambda x, lower, upper: np.where(x > 0, 1.0, 0.5 * (lower + upper)),
@@ -126,6 +174,10 @@ register(
         kink_derivative={0.0: 0.5 * (1 / 8 + 1 / 3)},
         limits=(-INF, INF),
         stochastic=True,
+        onnx=RRELU_ONNX,
+        facts=lambda p: slope_facts(0.5 * (p["lower"] + p["upper"])),
+        test_params=({"lower": 0.0, "upper": 0.0},),
+        xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF},
         paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', 2015",
         notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
     )
@@ -151,6 +203,24 @@ register(
     )
 )
 
+
+def _threshold_facts(threshold: float, value: float) -> Facts:
+    """x above the threshold, `value` at or below it: the outputs are {value} and
+    (threshold, inf), so f steps unless value == threshold and decreases if value > threshold."""
+    at_zero = 0.0 if threshold < 0 else value
+    return Facts(
+        Interval(min(value, threshold), INF, low_open=value > threshold),
+        Properties(
+            monotonic=value <= threshold,
+            smoothness=0 if value == threshold else -1,
+            zero_centred=at_zero == 0.0 and (value < 0 or threshold < 0),
+        ),
+        (value, INF),
+        (threshold,),
+        {threshold: 0.0},
+    )
+
+
 register(
     ActivationSpec(
         name="threshold",
@@ -171,13 +241,19 @@ register(
         kinks=(1.0,),
         kink_derivative={1.0: 0.0},
         limits=(0.0, INF),
-        test_params=({"threshold": -0.5, "value": -2.0},),
+        facts=lambda p: _threshold_facts(p["threshold"], p["value"]),
+        test_params=(
+            {"threshold": -0.5, "value": -2.0},
+            {"threshold": 0.0, "value": 0.0},
+            {"threshold": -1.0, "value": 2.0},
+        ),
     )
 )
 
 register(
     ActivationSpec(
         name="squared_relu",
+        class_name="SquaredReLU",
         aliases=("relu_squared",),
         family="relu-like",
         summary="Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers.",
@@ -202,13 +278,29 @@ STAR_RELU_SCALE = 2.0 / 5.0**0.5
 STAR_RELU_BIAS = -1.0 / 5.0**0.5
 
 
+def _star_relu_facts(s: float, b: float) -> Facts:
+    """s relu(x)^2 + b: from b, up (s > 0) or down (s < 0) like x^2, constant b for s = 0;
+    f(0) = b and f never crosses b, so it is never zero-centred."""
+    if s == 0.0:
+        return Facts(Interval(b, b), Properties(True, SMOOTH, False), (b, b))
+    rises = s > 0
+    return Facts(
+        Interval(b, INF) if rises else Interval(-INF, b),
+        Properties(monotonic=rises, smoothness=1, zero_centred=False),
+        (b, INF if rises else -INF),
+        (0.0,),
+        {0.0: 0.0},
+    )
+
+
 def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
-    return channel(s, x) * torch.square(F.relu(x)) + channel(b, x)
+    return scalar_along(s, x) * torch.square(F.relu(x)) + scalar_along(b, x)
 
 
 register(
     ActivationSpec(
         name="star_relu",
+        class_name="StarReLU",
         aliases=("starrelu",),
         family="relu-like",
         summary="StarReLU (MetaFormer): s * relu(x)^2 + b, squared ReLU rescaled and shifted so a "
@@ -238,9 +330,10 @@ register(
         kink_derivative={0.0: 0.0},
         limits=(STAR_RELU_BIAS, INF),
         paper="Yu et al., 'MetaFormer Baselines for Vision', IEEE TPAMI 2023 (arXiv:2210.13452)",
-        test_params=({"s": 1.0, "b": 0.0}, {"s": 0.5, "b": 0.25}),
+        facts=lambda p: _star_relu_facts(p["s"], p["b"]),
+        test_params=({"s": 1.0, "b": 0.0}, {"s": 0.5, "b": 0.25}, {"s": -1.0, "b": 0.5}),
         notes="The paper derives s, b as above; its reference code initialises s = 1, b = 0 and "
-        "learns them (the first test parameter set). Claims are for the defaults. f(0) = b, "
+        "learns them (the first test parameter set). f(0) = b, "
         "so it is not zero-centred although N(0, 1) inputs give mean-zero outputs. (0, 1) is a "
         "fixed point of its moment map but not an attracting one (the map's Jacobian there has "
         "an eigenvalue ~2.48), so it is not self-normalising in Klambauer's sense.",

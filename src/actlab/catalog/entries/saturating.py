@@ -20,6 +20,7 @@ from actlab.catalog.spec import (
     POSITIVE,
     SMOOTH,
     ActivationSpec,
+    Facts,
     Interval,
     Param,
     Properties,
@@ -30,6 +31,18 @@ ELLIOTT_1993 = (
     "Elliott, 'A Better Activation Function for Artificial Neural Networks', "
     "ISR Technical Report TR 93-8, University of Maryland, 1993"
 )
+
+
+def _hardtanh_facts(low: float, high: float) -> Facts:
+    """The identity clipped to [low, high]: kinks at both ends, where autograd gives 0."""
+    return Facts(
+        Interval(low, high),
+        Properties(monotonic=True, smoothness=0, zero_centred=low < 0.0 < high),
+        (low, high),
+        (low, high),
+        {low: 0.0, high: 0.0},
+    )
+
 
 register(
     ActivationSpec(
@@ -58,17 +71,28 @@ register(
         kink_derivative={-1.0: 0.0, 1.0: 0.0},
         limits=(-1.0, 1.0),
         paper="Collobert et al., 'Natural Language Processing (Almost) from Scratch', JMLR 2011",
+        facts=lambda p: _hardtanh_facts(p["min_val"], p["max_val"]),
         test_params=({"min_val": -2.0, "max_val": 0.5}, {"min_val": 0.0, "max_val": 6.0}),
-        notes="min_val=0, max_val=6 is relu6. Range, kinks and limits are for the defaults (-1, 1).",
+        notes="min_val=0, max_val=6 is relu6: range [0, 6], kinks at 0 and 6, not zero-centred.",
     )
 )
+
+
+def _hardsigmoid(x: torch.Tensor) -> torch.Tensor:
+    # PyTorch's kernel is exact up to float32, but its float64 backward multiplies by float32's
+    # 1/6 (3e-8 off): float64 takes the composite, whose gradient is the exact 1/6. The outer
+    # wheres give f' = 0 at both kinks, as the native backward does; NaN reaches the middle.
+    if x.dtype != torch.float64:
+        return F.hardsigmoid(x)
+    return torch.where(x <= -3.0, 0.0, torch.where(x >= 3.0, 1.0, (x + 3.0) / 6.0))
+
 
 register(
     ActivationSpec(
         name="hardsigmoid",
         family="saturating",
         summary="Hard sigmoid (MobileNetV3): relu6(x + 3) / 6, a piecewise-linear sigmoid without exp().",
-        fn=F.hardsigmoid,
+        fn=_hardsigmoid,
         native="torch.nn.functional.hardsigmoid",
         ref=lambda x: np.clip(x + 3.0, 0.0, 6.0) / 6.0,
         ref_d1=lambda x: np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0),
@@ -80,15 +104,11 @@ register(
         kink_derivative={-3.0: 0.0, 3.0: 0.0},
         limits=(0.0, 1.0),
         paper=MOBILENET_V3,
-        xfail={
-            "derivative": "PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32 "
-            "(0.16666667163...) even for float64 input, 3e-8 off the exact 1/6."
-        },
-        gradgradcheck=False,
-        notes="Not Courbariaux's clip((x + 1) / 2): PyTorch and MobileNetV3 use slope 1/6. Native "
-        "quirks: in float64 the gradient is float32's 1/6 (relative error 3e-8; the forward is "
-        "exact), and aten::hardsigmoid_backward has no derivative, so there is no second "
-        "derivative through autograd (gradgradcheck is off; f'' is 0 away from the kinks).",
+        notes="Not Courbariaux's clip((x + 1) / 2): PyTorch and MobileNetV3 use slope 1/6. "
+        "PyTorch's kernel serves float32 and below; in float64 its backward would multiply by "
+        "float32's 1/6 (relative error 3e-8) and has no derivative of its own, so float64 uses "
+        "the composite (x + 3)/6 between the kinks: an exact backward, and a second derivative "
+        "(0 away from the kinks).",
     )
 )
 
@@ -207,6 +227,15 @@ register(
 )
 
 
+def _isru_facts(alpha: float) -> Facts:
+    level = 1.0 / math.sqrt(alpha)
+    return Facts(
+        Interval(-level, level, low_open=True, high_open=True),
+        Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
+        (-level, level),
+    )
+
+
 def _isru(x: torch.Tensor, alpha: float) -> torch.Tensor:
     # For |x| > 1 use sign(x) / sqrt(alpha + (1/x)^2): no overflow of x^2, and exact at ±inf
     # (value ±1/sqrt(alpha), gradient 0), where x / sqrt(1 + alpha x^2) would be inf / inf.
@@ -231,6 +260,7 @@ def _isru_ref_d1(x: np.ndarray, alpha: float) -> np.ndarray:
 register(
     ActivationSpec(
         name="isru",
+        class_name="ISRU",
         family="saturating",
         summary="Inverse square root unit: x / sqrt(1 + alpha x^2), a tanh-like squash to "
         "(-1/sqrt(alpha), 1/sqrt(alpha)) using only a reciprocal square root.",
@@ -250,6 +280,7 @@ register(
         paper="Carlile, Delamarter, Kinney, Marti & Whitney, 'Improving Deep Learning by Inverse "
         "Square Root Linear Units (ISRLUs)', arXiv:1710.09967, 2017",
         test_params=({"alpha": 0.25}, {"alpha": 4.0}),
+        facts=lambda p: _isru_facts(p["alpha"]),
         notes="Range and limits are ±1/sqrt(alpha); ±1 at the default alpha = 1. ISRLU (the "
         "exponential family's isrlu) is this for x < 0 and the identity for x >= 0.",
     )

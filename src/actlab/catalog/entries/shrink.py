@@ -13,6 +13,7 @@ from actlab.catalog.spec import (
     REALS,
     SMOOTH,
     ActivationSpec,
+    Facts,
     Param,
     Properties,
 )
@@ -51,6 +52,22 @@ register(
     )
 )
 
+
+def _shrink_facts(lambd: float, smoothness: int) -> Facts:
+    """Kinks at ±lambd with f' = 0 there (autograd's closed band); lambd = 0 is the identity,
+    still with f'(0) = 0 by that convention."""
+    identity = Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True)
+    if lambd == 0.0:
+        return Facts(REALS, identity, (-INF, INF), (), {0.0: 0.0})
+    return Facts(
+        REALS,
+        Properties(monotonic=True, smoothness=smoothness, zero_centred=True),
+        (-INF, INF),
+        (-lambd, lambd),
+        {-lambd: 0.0, lambd: 0.0},
+    )
+
+
 LAMBD = Param("lambd", 0.5, NONNEGATIVE, doc="Half-width of the band mapped to 0 (lambd >= 0).")
 
 register(
@@ -74,6 +91,7 @@ register(
         kink_derivative={-0.5: 0.0, 0.5: 0.0},
         limits=(-INF, INF),
         paper="Donoho, 'De-noising by Soft-Thresholding', IEEE Transactions on Information Theory, 1995",
+        facts=lambda p: _shrink_facts(p["lambd"], smoothness=0),
         test_params=({"lambd": 1.5}, {"lambd": 0.0}),
         notes="lambd = 0 is the identity (with f'(0) = 0 by the same convention). Kinks at ±lambd.",
     )
@@ -97,6 +115,7 @@ register(
         kink_derivative={-0.5: 0.0, 0.5: 0.0},
         limits=(-INF, INF),
         paper="Donoho & Johnstone, 'Ideal Spatial Adaptation by Wavelet Shrinkage', Biometrika, 1994",
+        facts=lambda p: _shrink_facts(p["lambd"], smoothness=-1),
         test_params=({"lambd": 1.5}, {"lambd": 0.0}),
         notes="Discontinuous: f jumps by lambd at ±lambd (outputs skip (-lambd, 0) and (0, lambd)); "
         "at the jumps f(±lambd) = 0 and autograd gives 0.",

@@ -11,7 +11,9 @@ import torch.nn.functional as F
 from scipy import special
 
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import channel, where_safe
+from actlab.catalog.entries._torch import hypot, where_safe
+from actlab.catalog.maths.channels import scalar_along
+from actlab.catalog.maths.extrema import minimum
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -20,6 +22,7 @@ from actlab.catalog.spec import (
     REALS,
     SMOOTH,
     ActivationSpec,
+    Facts,
     Interval,
     Param,
     Properties,
@@ -34,6 +37,9 @@ QUICK_GELU_SCALE = 1.702  # Hendrycks & Gimpel's fit: Phi(x) ~ sigmoid(1.702 x)
 _GELU_TANH_C = math.sqrt(2.0 / math.pi)
 _GELU_TANH_K = 0.044715
 
+GELU_MIN = -0.16997120747990363  # at x = -0.7517915246935645
+GELU_TANH_MIN = -0.17004075057125403  # at x = -0.7524614220710163
+SILU_MIN = -float(special.lambertw(math.exp(-1.0)).real)  # -W(1/e), at x = -(1 + W(1/e))
 GELU_PAPER = "Hendrycks & Gimpel, 'Gaussian Error Linear Units (GELUs)', arXiv:1606.08415, 2016"
 GATED_PROPS = Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True)
 NATIVE_NEG_INF = "PyTorch's native kernel computes -inf * 0 = NaN at x = -inf; the limit is 0."
@@ -42,6 +48,11 @@ _THRESHOLD_DOC = (
     "Identity where beta*x > threshold (above 88, exp(beta x) would overflow "
     "float32 before the switch)."
 )
+
+
+def gated_facts(lowest: float) -> Facts:
+    """x times a gate rising from 0 to 1: dips to `lowest`, back to 0 at -inf, ~x at +inf."""
+    return Facts(Interval(lowest, INF), GATED_PROPS, (0.0, INF))
 
 
 def _gated(x: torch.Tensor, gate) -> torch.Tensor:
@@ -84,19 +95,22 @@ register(
         params=(Param("approximate", "none", kind=str, choices=("none", "tanh"), doc=_APPROX_DOC),),
         formula=r"x\,\Phi(x) = \tfrac{x}{2}\left(1 + \operatorname{erf}(x/\sqrt{2})\right)",
         formula_d1=r"\Phi(x) + x\,\varphi(x)",
-        output_range=Interval(-0.16997120747990363, INF),  # min at x = -0.7517915246935645
+        output_range=Interval(GELU_MIN, INF),
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER,
         xfail={"limits": NATIVE_NEG_INF},
+        facts=lambda p: gated_facts(GELU_TANH_MIN if p["approximate"] == "tanh" else GELU_MIN),
         test_params=({"approximate": "tanh"},),
-        notes="Minimum -0.169971 at x = -0.751792. The claims describe approximate='none'.",
+        notes="Minimum -0.169971 at x = -0.751792 (-0.170041 at x = -0.752461 for "
+        "approximate='tanh').",
     )
 )
 
 register(
     ActivationSpec(
         name="gelu_tanh",
+        class_name="GELUTanh",
         family="smooth-gated",
         summary="GELU's tanh approximation (GPT-2, BERT's original code): cheaper than erf.",
         fn=lambda x: F.gelu(x, approximate="tanh"),
@@ -107,7 +121,7 @@ register(
         formula=r"\tfrac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\right)\right)",
         formula_d1=r"\tfrac12 (1 + \tanh u) + \tfrac{x}{2} (1 - \tanh^2 u)\,\sqrt{2/\pi}\,"
         r"(1 + 3 \cdot 0.044715\,x^2),\; u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)",
-        output_range=Interval(-0.17004075057125403, INF),  # min at x = -0.7524614220710163
+        output_range=Interval(GELU_TANH_MIN, INF),
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER,
@@ -120,6 +134,7 @@ register(
 register(
     ActivationSpec(
         name="quick_gelu",
+        class_name="QuickGELU",
         family="smooth-gated",
         summary="Sigmoid approximation of GELU, x*sigmoid(1.702x) (OpenAI CLIP): one exp, but a "
         "visibly different curve.",
@@ -163,14 +178,15 @@ register(
         formula=r"x\,\sigma(\beta x)",
         formula_d1=r"\sigma(\beta x) + \beta x\,\sigma(\beta x)(1 - \sigma(\beta x))",
         # f' = 0 where x = -(1 + e^x), i.e. x = -(1 + W(1/e)); there f = x + 1 = -W(1/e).
-        output_range=Interval(-float(special.lambertw(math.exp(-1.0)).real), INF),
+        output_range=Interval(SILU_MIN, INF),
         properties=GATED_PROPS,
         limits=(0.0, INF),
+        facts=lambda p: gated_facts(SILU_MIN / p["beta"]),
         paper="Hendrycks & Gimpel 2016 (SiLU); Elfwing, Uchibe & Doya, 'Sigmoid-Weighted Linear "
         "Units for Neural Network Function Approximation in Reinforcement Learning', Neural "
         "Networks 2018; Ramachandran, Zoph & Le, 'Searching for Activation Functions', "
         "arXiv:1710.05941, 2017",
-        xfail={"limits": NATIVE_NEG_INF},
+        xfail={"limits-p0": NATIVE_NEG_INF + " (beta = 1 calls it; other beta are composite)"},
         test_params=({"beta": 2.0}, {"beta": 0.5}),
         notes="beta = 1 calls PyTorch's fused F.silu; other beta use x*sigmoid(beta x). Minimum "
         "-0.278465 at x = -1.278465 for beta = 1 (both scale as 1/beta). A learnable beta "
@@ -200,6 +216,32 @@ register(
 )
 
 _SP_AT_SWITCH = math.exp(20.0)
+# A step smaller than this (relative to the switch point) is lost in float64 rounding there.
+_VISIBLE_STEP = 1e3 * np.finfo(np.float64).eps
+
+
+def _softplus_d1(x, beta, threshold):
+    z = np.exp(np.minimum(beta * x, threshold))
+    return np.where(beta * x > threshold, 1.0, z / (z + 1.0))
+
+
+def _softplus_facts(beta: float, threshold: float) -> Facts:
+    """PyTorch's softplus returns x once beta x > threshold: at x = threshold/beta it steps
+    down by log1p(e^-threshold)/beta and f' steps up to 1. Where that step is below float64
+    rounding at the switch (threshold >~ 30), the float64 function is the smooth increasing
+    softplus, and the claims say so."""
+    switch = threshold / beta
+    step = math.log1p(math.exp(-threshold)) / beta
+    if step <= _VISIBLE_STEP * (1.0 + switch):
+        return Facts(Interval(0.0, INF, low_open=True), Properties(True, SMOOTH, False), (0.0, INF))
+    return Facts(
+        Interval(0.0, INF, low_open=True),
+        Properties(monotonic=False, smoothness=-1, zero_centred=False),
+        (0.0, INF),
+        (switch,),
+        {switch: float(_softplus_d1(np.array([switch]), beta, threshold)[0])},
+    )
+
 
 register(
     ActivationSpec(
@@ -214,12 +256,7 @@ register(
         ref=lambda x, beta, threshold: np.where(
             beta * x > threshold, x, np.log1p(np.exp(np.minimum(beta * x, threshold))) / beta
         ),
-        ref_d1=lambda x, beta, threshold: np.where(
-            beta * x > threshold,
-            1.0,
-            np.exp(np.minimum(beta * x, threshold))
-            / (np.exp(np.minimum(beta * x, threshold)) + 1.0),
-        ),
+        ref_d1=_softplus_d1,
         params=(
             Param("beta", 1.0, POSITIVE, doc="Sharpness; beta -> inf approaches ReLU."),
             Param("threshold", 20.0, Interval(0.0, 88.0), doc=_THRESHOLD_DOC),
@@ -234,6 +271,7 @@ register(
         kinks=(20.0,),
         kink_derivative={20.0: _SP_AT_SWITCH / (_SP_AT_SWITCH + 1.0)},
         limits=(0.0, INF),
+        facts=lambda p: _softplus_facts(p["beta"], p["threshold"]),
         paper="Dugas, Bengio, Belisle, Nadeau & Garcia, 'Incorporating Second-Order Functional "
         "Knowledge for Better Option Pricing', NIPS 2000",
         test_params=({"beta": 2.0, "threshold": 10.0}, {"beta": 0.5, "threshold": 40.0}),
@@ -242,7 +280,8 @@ register(
         "by log1p(e^-20) = 2.06e-9 (f(20) = 20 + 2.06e-9 > f(20 + 1e-9)) and f' steps from "
         "sigmoid(20) to 1. The claims (not monotonic, discontinuous at 20) describe that "
         "native function, which the reference reproduces; in float32 the step is below one "
-        "ulp.",
+        "ulp. For threshold above ~30 the step is below float64 rounding too, and the claims "
+        "become those of the smooth, increasing softplus.",
     )
 )
 
@@ -280,6 +319,7 @@ def _tanhexp_ref_d1(x: np.ndarray) -> np.ndarray:
 register(
     ActivationSpec(
         name="tanhexp",
+        class_name="TanhExp",
         family="smooth-gated",
         summary="TanhExp: x*tanh(e^x); near-identity for x > 1 with a steep gate, aimed at "
         "lightweight networks.",
@@ -376,8 +416,20 @@ register(
 )
 
 
+def _sinlu_ref(x: np.ndarray, a: float, b: float) -> np.ndarray:
+    return (x + a * np.sin(b * x)) * R.sigmoid(x)
+
+
+def _sinlu_facts(a: float, b: float) -> Facts:
+    """Never monotonic (f(0) = 0 = f(-inf), and f is not 0 on x < 0) and always zero-centred
+    (negative below -|a|, unbounded above); its minimum has no closed form and is searched where
+    it can be: the sigmoid makes f vanish below -60, the ramp dominates beyond 60 + |a|."""
+    _, lowest = minimum(lambda x: _sinlu_ref(x, a, b), -60.0, 60.0 + 2.0 * abs(a))
+    return gated_facts(lowest)
+
+
 def _sinlu(x: torch.Tensor, a: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
-    a, b = channel(a, x), channel(b, x)
+    a, b = scalar_along(a, x), scalar_along(b, x)
     big = torch.finfo(x.dtype).max
     # sin(±inf) is NaN; at ±inf the ramp x dominates, so the wave is taken as 0 there.
     # The clamps give the limits and finite gradients at ±inf, as in _gated.
@@ -388,11 +440,12 @@ def _sinlu(x: torch.Tensor, a: float | torch.Tensor, b: float | torch.Tensor) ->
 register(
     ActivationSpec(
         name="sinlu",
+        class_name="SinLU",
         family="smooth-gated",
         summary="Sinu-sigmoidal linear unit: (x + a sin(bx))*sigmoid(x); SiLU plus a learnable "
         "sine ripple.",
         fn=_sinlu,
-        ref=lambda x, a, b: (x + a * np.sin(b * x)) * R.sigmoid(x),
+        ref=_sinlu_ref,
         ref_d1=lambda x, a, b: (
             (1 + a * b * np.cos(b * x)) * R.sigmoid(x) + (x + a * np.sin(b * x)) * R.sigmoid_d1(x)
         ),
@@ -405,6 +458,7 @@ register(
         output_range=Interval(-0.49737055418999104, INF),  # min at x = -1.082865270894081
         properties=GATED_PROPS,
         limits=(0.0, INF),
+        facts=lambda p: _sinlu_facts(p["a"], p["b"]),
         paper="Paul, Bandyopadhyay, Yoon, Geem & Sarkar, 'SinLU: Sinu-Sigmoidal Linear Unit', "
         "Mathematics 10(3):337, 2022",
         test_params=({"a": 0.5, "b": 2.0}, {"a": -1.5, "b": 0.25}),
@@ -424,13 +478,19 @@ def _squareplus(x: torch.Tensor, b: float) -> torch.Tensor:
 
     def above(p: torch.Tensor) -> torch.Tensor:
         pc = p.clamp(max=big)
-        return p + b / (2 * (torch.hypot(pc, pc.new_tensor(root_b)) + pc))
+        return p + b / (2 * (hypot(pc, root_b) + pc))
 
     def below(n: torch.Tensor) -> torch.Tensor:
         nc = n.clamp(min=-big)
-        return b / (2 * (torch.hypot(nc, nc.new_tensor(root_b)) - nc))
+        return b / (2 * (hypot(nc, root_b) - nc))
 
     return where_safe(x >= 0, x, above, below)
+
+
+def _squareplus_facts(b: float) -> Facts:
+    if b == 0.0:  # ReLU
+        return Facts(NONNEGATIVE, Properties(True, 0, False), (0.0, INF), (0.0,), {0.0: 0.0})
+    return Facts(Interval(0.0, INF, low_open=True), Properties(True, SMOOTH, False), (0.0, INF))
 
 
 def _squareplus_ref(x: np.ndarray, b: float) -> np.ndarray:
@@ -463,9 +523,10 @@ register(
         output_range=Interval(0.0, INF, low_open=True),
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=False),
         limits=(0.0, INF),
+        facts=lambda p: _squareplus_facts(p["b"]),
         paper="Barron, 'Squareplus: A Softplus-Like Algebraic Rectifier', arXiv:2112.11687, 2021",
         test_params=({"b": 1.0}, {"b": 0.0}),
         notes="Valid b is [0, inf): b = 0 is ReLU (computed by F.relu, with f'(0) = 0); b > 0 is "
-        "C^inf. The claims describe the default b = 4.",
+        "C^inf.",
     )
 )

@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from actlab.experiments.config import setting_key
 from actlab.experiments.stats import SummaryRow
 from actlab.experiments.store import RunRecord
-from actlab.report.activation_plots import PNG_METADATA
+from actlab.report.catalogue.activation_plots import PNG_METADATA
 
 LINESTYLES = ("-", "--", "-.", ":")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from actlab.experiments.config import setting_key
 from actlab.experiments.learned import GRID, channel_curves, initial, mean_curve, rebuild
 from actlab.experiments.store import RunRecord
-from actlab.report.activation_plots import PNG_METADATA
+from actlab.report.catalogue.activation_plots import PNG_METADATA
 from actlab.report.experiment.figures import FigureFile, _slug, setting_name
 
 POINTS = 401

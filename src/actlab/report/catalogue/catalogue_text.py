@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from actlab.catalog import FAMILIES, ActivationSpec, Interval, Param, specs
+from actlab.catalog import FAMILIES, ActivationSpec, Interval, Param, Properties, specs
 from actlab.kernels import describe_impls
-from actlab.report.activation_plots import autograd_curves
+from actlab.report.catalogue.activation_plots import autograd_curves
 
 SHOW_POINTS = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0)
 EXAMPLE_INPUT = (-2.0, -1.0, -0.5, 0.5, 1.0, 3.0)  # even length, so GLU-style halving works
@@ -69,8 +69,7 @@ def param_record(p: Param) -> dict[str, Any]:
     }
 
 
-def properties_record(spec: ActivationSpec) -> dict[str, Any] | None:
-    pr, rng = spec.properties, spec.output_range
+def properties_record(pr: Properties | None, rng: Interval | None) -> dict[str, Any] | None:
     if pr is None or rng is None:
         return None
     return {
@@ -84,8 +83,15 @@ def properties_record(spec: ActivationSpec) -> dict[str, Any] | None:
     }
 
 
-def spec_record(spec: ActivationSpec) -> dict[str, Any]:
-    """Everything the table says about one entry, as JSON-safe data."""
+def spec_record(spec: ActivationSpec, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the table says about one entry, as JSON-safe data; range, properties,
+    limits and kinks are the facts for `params` (default: the entry's defaults)."""
+    if spec.elementwise:
+        facts = spec.facts_for(params)
+        rng, pr, limits = facts.output_range, facts.properties, facts.limits
+        kinks, kink_d1 = facts.kinks, facts.kink_derivative
+    else:
+        rng, pr, limits, kinks, kink_d1 = spec.output_range, None, None, (), {}
     return {
         "name": spec.name,
         "aliases": list(spec.aliases),
@@ -94,14 +100,15 @@ def spec_record(spec: ActivationSpec) -> dict[str, Any]:
         "formula": spec.formula,
         "formula_d1": spec.formula_d1,
         "formula_text": plain_formula(spec.formula),
-        "range": interval_record(spec.output_range),
-        "properties": properties_record(spec),
+        "range": interval_record(rng),
+        "properties": properties_record(pr, rng),
         "params": [param_record(p) for p in spec.params],
-        "kinks": [num(k) for k in spec.kinks],
-        "kink_derivative": [{"x": num(k), "d1": num(v)} for k, v in spec.kink_derivative.items()],
-        "limits": [num(v) for v in spec.limits] if spec.limits is not None else None,
+        "kinks": [num(k) for k in kinks],
+        "kink_derivative": [{"x": num(k), "d1": num(v)} for k, v in kink_d1.items()],
+        "limits": [num(v) for v in limits] if limits is not None else None,
         "paper": spec.paper,
         "native": spec.native,
+        "onnx": spec.onnx or "exports",
         "impls": describe_impls(spec.name),
         "elementwise": spec.elementwise,
         "stochastic": spec.stochastic,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actlab.catalog import FAMILIES, ActivationSpec, specs
+from actlab.catalog import FAMILIES, ActivationSpec, class_name, specs
 from actlab.kernels import describe_impls
-from actlab.report.activation_plots import entry_figure
-from actlab.report.catalogue_text import fmt, multi_input_example
-from actlab.report.misstatements import misstatements
+from actlab.report.catalogue.activation_plots import entry_figure
+from actlab.report.catalogue.catalogue_text import fmt, multi_input_example
+from actlab.report.catalogue.misstatements import misstatements
 
 PAGE = "catalogue.md"
 IMAGES = "img"
@@ -27,7 +27,8 @@ and kink conventions, each checked both ways.
 
 Plots show f (solid) and f′ (dashed) of the torch form at the default parameters; f′ is autograd
 of that form, so it is the gradient a network actually gets, including the value chosen at a
-kink. `actlab show NAME` prints the same facts with values at a few points;
+kink. The facts below are for the defaults; range, limits, kinks and properties follow the
+parameters, and `actlab show NAME:k=v` prints them (with values at a few points) for any;
 `actlab plot NAME ...` draws any set of entries with custom parameters."""
 
 
@@ -74,6 +75,8 @@ def _properties(spec: ActivationSpec) -> list[str]:
     rows.append(
         ("`impl=` options", "; ".join(f"`{k}`: {v}" for k, v in describe_impls(spec.name).items()))
     )
+    rows.append(("Module class", f"`actlab.modules.{class_name(spec)}`"))
+    rows.append(("ONNX", spec.onnx or "exports (every impl), checked in onnxruntime"))
     if spec.stochastic:
         rows.append(("Stochastic", "yes in training mode; the math above is evaluation mode"))
     return ["| Property | Value |", "|---|---|", *(f"| {k} | {_cell(v)} |" for k, v in rows), ""]

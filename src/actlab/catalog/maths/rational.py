@@ -9,8 +9,8 @@ a linearised least-squares solve (P - f S = f, exact when 1 + S > 0) gives a sta
 Levenberg-Marquardt on the true residual P/Q - f, then iteratively reweighted least squares
 (Lawson) to shrink the largest error, all in float64. The fit keeps b_1 = 0: then
 |S| = x^2 |b_2 + b_3 x + ...| has no kink at x = 0, so the initial shape is smooth wherever
-b_2 + b_3 x + ... has no real root (b_1 is learned from there on, as every coefficient). Results are cached in memory and on disk
-under `$ACTLAB_DATA/rational/` (default `~/.cache/actlab`).
+b_2 + b_3 x + ... has no real root (b_1 is learned from there on, as every coefficient).
+Results are cached in memory and on disk under `$ACTLAB_DATA/rational/` (default `~/.cache/actlab`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from numpy.polynomial import Polynomial
+
+from actlab.catalog.registry import get
+from actlab.catalog.spec import SMOOTH, Facts, Interval, Properties
 
 FIT_VERSION = 1  # bump when the fitting procedure changes, so stale disk caches are ignored
 FIT_POINTS = 4001
@@ -41,24 +45,33 @@ def rational_torch(x: torch.Tensor, num: torch.Tensor, den: torch.Tensor) -> tor
     """Safe rational f(x) for coefficient tensors broadcasting against x (coefficients last).
 
     At x = ±inf the limit of the leading terms is returned, a_m x^(m-n) / |b_n|, so infinite
-    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0).
+    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0). Only eager
+    code skips that step when no input is infinite; a traced or exported graph always takes it,
+    so it never branches on the values of x.
     """
     infinite = torch.isinf(x)
     xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
     p = _horner(num, xf)
     s = _horner(den, xf) * xf  # den holds b_1..b_n, so S = x (b_1 + b_2 x + ...)
     out = p / (1 + s.abs())
-    if not infinite.any():
+    tracing = torch.compiler.is_compiling() or torch.jit.is_tracing()
+    if not tracing and not infinite.any():  # eager only: a graph must not branch on values
         return out
+    high, low = _limits(num, den)
+    return torch.where(infinite, torch.where(x > 0, high, low), out)
+
+
+def _limits(num: torch.Tensor, den: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(f(+inf), f(-inf)) from the leading coefficients alone (detached: no gradient flows
+    through a limit, and no inf of x ever enters the arithmetic)."""
     m, n = num.shape[-1] - 1, den.shape[-1]
-    lead = (num[..., -1] / den[..., -1].abs()).detach() * torch.ones_like(x)
+    lead = (num[..., -1] / den[..., -1].abs()).detach()
     if m > n:
-        lim = lead * torch.sign(x) ** (m - n) * math.inf
-    elif m == n:
-        lim = lead
-    else:
-        lim = torch.zeros_like(lead)
-    return torch.where(infinite, lim, out)
+        high = torch.sign(lead) * math.inf
+        return high, high if (m - n) % 2 == 0 else -high
+    if m == n:
+        return lead, lead
+    return torch.zeros_like(lead), torch.zeros_like(lead)
 
 
 def _horner_np(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -176,8 +189,6 @@ def rational_init(init: str, m: int, n: int, low: float = -3.0, high: float = 3.
         if len(result[0]) != m + 1 or len(result[1]) != n:
             raise ValueError("wrong lengths")
     except (OSError, ValueError, KeyError, TypeError):
-        from actlab.catalog.registry import get
-
         result = fit_rational_coefficients(get(init).reference, m, n, low, high)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,3 +199,112 @@ def rational_init(init: str, m: int, n: int, low: float = -3.0, high: float = 3.
             pass  # a read-only cache only costs a refit next time
     _MEMORY[key] = result
     return result
+
+
+# -- facts ----------------------------------------------------------------------------------
+def rational_facts(num, den) -> Facts:
+    """Range, limits, kinks and properties of the safe rational with these coefficients, from
+    the polynomials themselves (assumes a_m, b_n != 0).
+
+    |S| has a kink where S changes sign; between those points f = P / (1 + s S) with a fixed
+    sign s is smooth, its extrema are roots of P'(1 + s S) - s P S', and f' >= 0 there iff that
+    polynomial is >= 0. The class C^k at a kink comes from the Taylor coefficients of the two
+    one-sided forms P / (1 ± S) there. The limits are those of the leading terms.
+    """
+    a, b = np.asarray(num, np.float64), np.asarray(den, np.float64)
+    p, s = Polynomial(a), Polynomial(np.concatenate([[0.0], b]))
+    kinks = _sign_changes(s)
+    cuts = [-math.inf, *kinks, math.inf]
+    values, monotonic = [], True
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        side = _sign_between(s, lo, hi)
+        slope = p.deriv() * (1 + side * s) - side * p * s.deriv()  # numerator of f'
+        stationary = [r for r in _real_roots(slope) if lo < r < hi]
+        values += [float(rational_ref(np.array([r]), a, b)[0]) for r in stationary]
+        monotonic &= _never_negative(slope, lo, hi, stationary)
+    values += [float(rational_ref(np.array([k]), a, b)[0]) for k in kinks]
+    high, low = (float(v) for v in rational_ref(np.array([math.inf, -math.inf]), a, b))
+    interval = _hull(values, (low, high))
+    smoothness = min((_smoothness_at(p, s, k) for k in kinks), default=SMOOTH)
+    centred = bool(a[0] == 0.0 and interval.low < 0.0 < interval.high)
+    return Facts(
+        interval,
+        Properties(bool(monotonic), smoothness, centred),
+        (low, high),
+        tuple(kinks),
+        {k: float(rational_ref_d1(np.array([k]), a, b)[0]) for k in kinks},
+    )
+
+
+def _real_roots(poly: Polynomial) -> list[float]:
+    poly = poly.trim()
+    if poly.degree() < 1:
+        return []
+    roots = poly.roots()
+    scale = 1.0 + np.abs(roots)
+    return sorted(
+        float(r.real) for r, m in zip(roots, scale, strict=True) if abs(r.imag) < 1e-9 * m
+    )
+
+
+def _sign_changes(s: Polynomial) -> list[float]:
+    """The real roots where S changes sign (odd multiplicity), merged where they coincide."""
+    out = []
+    for r in _real_roots(s):
+        d = 1e-6 * max(1.0, abs(r))
+        if np.sign(s(r - d)) != np.sign(s(r + d)) and not (out and abs(out[-1] - r) <= d):
+            out.append(r)
+    return out
+
+
+def _probe(lo: float, hi: float) -> float:
+    """A point strictly inside (lo, hi), which may be infinite at either end."""
+    if math.isinf(lo) and math.isinf(hi):
+        return 0.0
+    if math.isinf(lo):
+        return hi - 1.0 - abs(hi)
+    if math.isinf(hi):
+        return lo + 1.0 + abs(lo)
+    return (lo + hi) / 2
+
+
+def _sign_between(s: Polynomial, lo: float, hi: float) -> float:
+    return float(np.sign(s(_probe(lo, hi)))) or 1.0
+
+
+def _never_negative(poly: Polynomial, lo: float, hi: float, roots: list[float]) -> bool:
+    cuts = [lo, *roots, hi]
+    scale = 1e-12 * (1.0 + float(np.abs(poly.coef).max()))
+    return all(poly(_probe(u, v)) >= -scale for u, v in zip(cuts[:-1], cuts[1:], strict=True))
+
+
+def _hull(values: list[float], limits: tuple[float, float]) -> Interval:
+    """The smallest interval holding the attained `values` and approaching the `limits`; an end
+    that only a limit reaches is open."""
+    finite_limits = [v for v in limits if math.isfinite(v)]
+    low = min([*values, *limits])
+    high = max([*values, *limits])
+    low_open = math.isfinite(low) and (not values or low < min(values)) and low in finite_limits
+    high_open = math.isfinite(high) and (not values or high > max(values)) and high in finite_limits
+    return Interval(low, high, low_open=low_open, high_open=high_open)
+
+
+def _taylor(p: Polynomial, q: Polynomial, at: float, order: int = 4) -> np.ndarray:
+    """Taylor coefficients of p/q around `at` (q(at) != 0), up to `order`."""
+    shift = Polynomial([at, 1.0])
+    pc = np.pad(p(shift).coef, (0, order + 1))[: order + 1]
+    qc = np.pad(q(shift).coef, (0, order + 1))[: order + 1]
+    out = np.zeros(order + 1)
+    for k in range(order + 1):
+        out[k] = (pc[k] - np.dot(qc[1 : k + 1], out[k - 1 :: -1][:k])) / qc[0]
+    return out
+
+
+def _smoothness_at(p: Polynomial, s: Polynomial, kink: float) -> int:
+    """C^k at a sign change of S: the first Taylor coefficient where P/(1+S) and P/(1-S) differ
+    is the order of the derivative that jumps."""
+    plus, minus = _taylor(p, 1 + s, kink), _taylor(p, 1 - s, kink)
+    for k, (u, v) in enumerate(zip(plus, minus, strict=True)):
+        if abs(u - v) > 1e-9 * (1.0 + abs(u) + abs(v)):
+            return k - 1
+    return SMOOTH

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from actlab.catalog import ActivationSpec, UnknownActivationError, get
-from actlab.report.catalogue_text import fmt
+from actlab.report.catalogue.catalogue_text import fmt
 
 Lookup = Callable[[str], ActivationSpec | None]
 
