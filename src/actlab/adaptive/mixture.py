@@ -8,9 +8,12 @@ elementwise, deterministic, non-adaptive catalogue entry used at its default par
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
+from actlab.catalog.edges import limits_at_infinity, slope_limits
 from actlab.catalog.registry import UnknownActivationError, get
 
 
@@ -43,16 +46,25 @@ def check_bases(bases: str) -> str | None:
     return None
 
 
+@functools.cache
+def base_slopes(name: str) -> tuple[float, float]:
+    """(g'(-inf), g'(+inf)) of base `name`, from its own torch form far out (`slope_limits`)."""
+    spec = get(name)
+    return slope_limits(lambda t: spec.apply(t, spec.bind()))
+
+
 def mixture_torch(x: torch.Tensor, bases: str, weights: torch.Tensor) -> torch.Tensor:
     """sum_k weights[..., k] g_k(x), weights already softmaxed and broadcasting (K last).
 
-    At x = ±inf each base gives its catalogue limit (some native kernels give NaN there)."""
+    At x = ±inf each base gives its catalogue limit and the limit of its derivative (some
+    native kernels give NaN there, in the value or the gradient)."""
     out = None
     for k, name in enumerate(base_names(bases)):
         spec = get(name)
-        g = spec.apply(x, spec.bind())
-        low, high = (torch.tensor(v, dtype=x.dtype, device=x.device) for v in spec.limits)
-        g = torch.where(x == -torch.inf, low, torch.where(x == torch.inf, high, g))
+        params = spec.bind()
+        g = limits_at_infinity(
+            x, lambda t, s=spec, p=params: s.apply(t, p), *spec.limits, *base_slopes(name)
+        )
         term = weights[..., k] * g
         out = term if out is None else out + term
     return out

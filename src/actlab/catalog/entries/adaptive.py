@@ -21,6 +21,7 @@ from actlab.adaptive import mixture as MX
 from actlab.adaptive import rational as RA
 from actlab.adaptive.channels import scalar_along, vector_along
 from actlab.adaptive.spline import bspline_basis, knots
+from actlab.catalog.edges import as_floating, limits_at_infinity
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import where_safe
 from actlab.catalog.registry import register
@@ -42,8 +43,15 @@ def _silu(x: torch.Tensor) -> torch.Tensor:
 
 
 def _swish(x, beta, dim):
-    big = torch.finfo(x.dtype).max
-    return x.clamp(min=-big) * torch.sigmoid(scalar_along(beta, x, dim) * x.clamp(-big, big))
+    b = scalar_along(beta, x, dim)
+    # At ±inf: beta > 0 gives (0, inf) with slopes (0, 1), beta < 0 the mirror (-inf, 0) with
+    # (1, 0), beta = 0 is x/2; the formula itself would meet inf * 0 there.
+    sign = torch.sign(b.detach())
+    low = torch.where(sign > 0, 0.0, -INF)
+    high = torch.where(sign < 0, 0.0, INF)
+    return limits_at_infinity(
+        x, lambda t: t * torch.sigmoid(b * t), low, high, (1 - sign) / 2, (1 + sign) / 2
+    )
 
 
 register(
@@ -141,6 +149,7 @@ def _resolve_rational(p: dict) -> dict:
 
 
 def _rational(x, init, m, n, fit_bound, dim, numerator, denominator):
+    x = as_floating(x)  # the coefficients take x's dtype: integers would truncate them
     return RA.rational_torch(x, vector_along(numerator, x, dim), vector_along(denominator, x, dim))
 
 
@@ -208,11 +217,14 @@ register(
         test_params=(
             {"init": "gelu"},
             {"m": 3, "n": 2, "numerator": (0.1, 1.0, -0.5, 0.2), "denominator": (0.7, -0.3)},
+            # odd n: |Q| ~ |b_1 x| drops the sign of x, so f -> +inf at both ends
+            {"m": 2, "n": 1, "numerator": (0.1, 0.5, 1.0), "denominator": (0.8,)},
         ),
         notes="Variant: the paper's safe PAU, Q = 1 + |b_1 x + ... + b_n x^n| (version 'B' of its "
         "reference code). Fitted coefficients are cached in memory and under "
-        "$ACTLAB_DATA/rational/ (default ~/.cache/actlab). At x = ±inf f returns the limit "
-        "a_m x^(m-n)/|b_n| of its leading terms. In float32 |x| above ~1e7 overflows x^m.",
+        "$ACTLAB_DATA/rational/ (default ~/.cache/actlab). At x = ±inf f and f' take the limits "
+        "of the leading terms, f ~ a_m sign(x)^m |x|^(m-n)/|b_n| (|Q| drops the sign of x^n). "
+        "In float32 |x| above ~1e7 overflows x^m.",
     )
 )
 
@@ -233,13 +245,17 @@ def _resolve_apl(p: dict) -> dict:
 
 def _apl(x, hinges, dim, slopes, offsets):
     a, b = vector_along(slopes, x, dim), vector_along(offsets, x, dim)
-    infinite = torch.isinf(x)
-    xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
-    out = F.relu(xf) + (a * F.relu(b - xf.unsqueeze(-1))).sum(-1)
-    # For x below every b_s, f = sum a_s b_s - x sum a_s: the limit at -inf.
+    # For x below every b_s, f = sum a_s b_s - x sum a_s: its limit and slope at -inf.
     total = a.sum(-1).detach()
     low = torch.where(total == 0, (a * b).sum(-1).detach(), total * torch.inf)
-    return torch.where(x == -torch.inf, low, torch.where(x == torch.inf, x, out))
+    return limits_at_infinity(
+        x,
+        lambda t: F.relu(t) + (a * F.relu(b - t.unsqueeze(-1))).sum(-1),
+        low,
+        INF,
+        -total,
+        1.0,
+    )
 
 
 def _apl_ref(x, d1=False, **p):
@@ -386,16 +402,10 @@ def _spline(x, grid_size, order, bound, dim, w_base, w_spline, coefficients):
     c = vector_along(coefficients, x, dim)
     spline = (bspline_basis(x, bound, grid_size, order) * c).sum(-1)
     w_b = scalar_along(w_base, x, dim)
-    # silu(inf) = inf, and w_b = 0 must still give 0 there (not 0 * inf = NaN).
-    big = torch.finfo(x.dtype).max
-    base = w_b * _silu(x.clamp(max=big))
-    # Detached: w_b * inf would send 0 * inf = NaN back to w_b from every finite input.
-    at_inf = (
-        (torch.sign(w_b) * torch.inf)
-        .nan_to_num(nan=0.0, posinf=torch.inf, neginf=-torch.inf)
-        .detach()
-    )
-    base = torch.where(x == torch.inf, at_inf, base)
+    # At +inf the base term w_b silu(x) is sign(w_b) inf (0 when w_b = 0, not 0 * inf = NaN)
+    # with slope w_b; at -inf it is 0 with slope 0. The spline part holds its edge value.
+    at_inf = torch.sign(w_b) * torch.where(w_b == 0, 0.0, INF)
+    base = limits_at_infinity(x, lambda t: w_b * _silu(t), 0.0, at_inf, 0.0, w_b)
     return base + scalar_along(w_spline, x, dim) * spline
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from actlab.catalog.edges import refuse_integers
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import channel
 from actlab.catalog.registry import register
@@ -62,6 +63,10 @@ register(
         limits=(-INF, INF),
         paper="Maas, Hannun & Ng, 'Rectifier Nonlinearities Improve Neural Network Acoustic Models', ICML 2013",
         test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}),
+        xfail={
+            "limits-params": "PyTorch's leaky_relu computes x * negative_slope below 0, so "
+            "negative_slope = 0 gives -inf * 0 = NaN at x = -inf instead of the limit 0."
+        },
     )
 )
 
@@ -175,13 +180,21 @@ register(
     )
 )
 
+_WRAPS = "relu(x)^2 wraps around (254^2 is 4 in uint8)"
+
+
+def _squared_relu(x: torch.Tensor) -> torch.Tensor:
+    refuse_integers(x, "squared_relu", _WRAPS)
+    return torch.square(F.relu(x))
+
+
 register(
     ActivationSpec(
         name="squared_relu",
         aliases=("relu_squared",),
         family="relu-like",
         summary="Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers.",
-        fn=lambda x: torch.square(F.relu(x)),
+        fn=_squared_relu,
         ref=lambda x: np.maximum(x, 0.0) ** 2,
         ref_d1=lambda x: 2.0 * np.maximum(x, 0.0),
         formula=r"\max(0, x)^2",
@@ -203,6 +216,7 @@ STAR_RELU_BIAS = -1.0 / 5.0**0.5
 
 
 def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
+    refuse_integers(x, "star_relu", _WRAPS)
     return channel(s, x) * torch.square(F.relu(x)) + channel(b, x)
 
 
