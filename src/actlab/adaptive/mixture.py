@@ -43,6 +43,8 @@ def check_bases(bases: str) -> str | None:
         problem = check_base(name, "bases")
         if problem:
             return problem
+    for name in names:
+        base_slopes(name)  # computed here, once, rather than inside a traced forward
     return None
 
 

@@ -82,8 +82,9 @@ def slope_limits(fn: Callable[[torch.Tensor], torch.Tensor]) -> tuple[float, flo
     autograd gradient in float64 at ±1e150 and ±1e300: far enough out that every catalogue
     derivative has settled to its limit in float64 (or keeps growing: ±inf), near enough that
     no kernel meets inf·0. NaN where f' has no limit (sin)."""
-    x = torch.tensor([-1e150, -1e300, 1e150, 1e300], dtype=torch.float64, requires_grad=True)
-    (grad,) = torch.autograd.grad(fn(x).sum(), x)
+    with torch.inference_mode(False), torch.enable_grad():  # callers may be in no_grad
+        x = torch.tensor([-1e150, -1e300, 1e150, 1e300], dtype=torch.float64, requires_grad=True)
+        (grad,) = torch.autograd.grad(fn(x).sum(), x)
     out = []
     for near, far in grad.view(2, 2).tolist():
         if math.isclose(near, far, rel_tol=1e-9, abs_tol=1e-300):
