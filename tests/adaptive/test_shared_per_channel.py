@@ -69,7 +69,7 @@ def test_a_mixture_first_used_without_autograd_still_gets_its_limits():
     call comes under no_grad or inference_mode (a playground frame, an evaluation loop)."""
     from actlab.adaptive import mixture
 
-    mixture.base_slopes.cache_clear()
+    mixture.BASE_SLOPES.clear()
     x = torch.tensor([-float("inf"), 0.5, float("inf")])
     with torch.inference_mode():
         y = actlab.get("mixture")(x, bases="relu+tanh")

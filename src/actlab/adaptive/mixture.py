@@ -8,8 +8,6 @@ elementwise, deterministic, non-adaptive catalogue entry used at its default par
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import torch
 
@@ -48,11 +46,16 @@ def check_bases(bases: str) -> str | None:
     return None
 
 
-@functools.cache
+BASE_SLOPES: dict[str, tuple[float, float]] = {}  # name -> slopes, filled by base_slopes
+
+
 def base_slopes(name: str) -> tuple[float, float]:
-    """(g'(-inf), g'(+inf)) of base `name`, from its own torch form far out (`slope_limits`)."""
-    spec = get(name)
-    return slope_limits(lambda t: spec.apply(t, spec.bind()))
+    """(g'(-inf), g'(+inf)) of base `name`, from its own torch form far out (`slope_limits`),
+    computed once per process (a plain dict: under torch.compile the lookup is a constant)."""
+    if name not in BASE_SLOPES:
+        spec = get(name)
+        BASE_SLOPES[name] = slope_limits(lambda t: spec.apply(t, spec.bind()))
+    return BASE_SLOPES[name]
 
 
 def mixture_torch(x: torch.Tensor, bases: str, weights: torch.Tensor) -> torch.Tensor:

@@ -3,8 +3,13 @@
 `swap` can only replace *modules*: activations called as functions inside `forward`
 (``F.relu(x)``, ``torch.tanh(x)``, or ``nn.TransformerEncoderLayer``'s default
 ``activation=F.relu``) are code, not parts of the model, and stay as they are. When a model has
-no activation modules, or keeps activation functions as attributes, the result's `.note` says
-so and a `UserWarning` is issued.
+no activation modules, keeps activation functions as attributes, or calls them in its
+``forward`` (found by `functional.functional_calls`: a torch.fx trace, else a best-effort
+source scan), the result's `.note` says so and a `UserWarning` is issued.
+
+Replacements must be elementwise, like the activations they replace: a softmax or GLU in
+place of a ReLU mixes units or changes shapes, so it is refused unless
+``allow_shape_change=True``.
 
 A module instance registered once but called at several places in `forward` (torchvision's
 ``BasicBlock`` calls ``self.relu`` twice) is one module: it is replaced once, and the new module
