@@ -62,3 +62,15 @@ def test_mixture_bases_are_checked():
         actlab.make("mixture", bases="relu+tahn")
     with pytest.raises(ValueError, match="one logit per base"):
         actlab.make("mixture", bases="relu+tanh", weights=(0.0, 0.0, 0.0))
+
+
+def test_a_mixture_first_used_without_autograd_still_gets_its_limits():
+    """The bases' slopes at ±inf are read once from autograd: that must work when the first
+    call comes under no_grad or inference_mode (a playground frame, an evaluation loop)."""
+    from actlab.catalog.maths import mixture
+
+    mixture.BASE_SLOPES.clear()
+    x = torch.tensor([-float("inf"), 0.5, float("inf")])
+    with torch.inference_mode():
+        y = actlab.get("mixture")(x, bases="relu+tanh")
+    assert y[0] == -0.5 and y[2] == float("inf")

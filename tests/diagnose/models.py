@@ -132,3 +132,57 @@ def deep_mlp(
         fan_in = width
     layers.append(nn.Linear(fan_in, outputs))
     return nn.Sequential(*layers)
+
+
+class MixedBlock(nn.Module):
+    """An activation module plus functional calls in forward, as real code mixes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.act = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.gelu(self.act(self.fc(x))).relu()
+
+
+class MixedNet(nn.Module):
+    """Modules swap() can replace, and F.relu / torch.relu / x.relu() / F.gelu it cannot."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.block = MixedBlock()
+        self.fc = nn.Linear(4, 4)
+        self.act = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.block(x))
+        return torch.relu(self.act(self.fc(x)))
+
+
+class BranchingNet(nn.Module):
+    """Data-dependent control flow: torch.fx cannot trace it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.act = nn.Tanh()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.act(self.fc(x))
+        if x.sum() > 0:
+            return F.relu(x)
+        return x
+
+
+class SmallCNN(nn.Module):
+    """conv-relu-conv-relu on (N, 1, 8, 8): softmax "instead of relu" would run over width."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 4, 3, padding=1), nn.ReLU()
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)

@@ -172,9 +172,32 @@ def test_a_functional_model_says_the_monitor_cannot_see_it(factory_dir):
         (["--model-factory", "user_models_for_diagnose:nope", "--input-shape", "3"], "cannot load"),
         (["--model-factory", "no_colon", "--input-shape", "3"], "pkg.module:function"),
         (["--steps", "-1"], "steps must be an integer >= 0"),
+        (  # a built-in model takes its shape from the dataset: a different one is refused
+            ["--model", "mlp", "--input-shape", "3,4"],
+            "--input-shape (3, 4) does not match mnist1d's inputs (40,)",
+        ),
+        (
+            ["--model-factory", "user_models_for_diagnose:small", "--input-shape", "3,2,2"]
+            + ["--activation", "tanh", "--depth", "3"],
+            "--activation, --depth apply to the built-in models (--model), not to --model-factory",
+        ),
+        (
+            ["--model-factory", "user_models_for_diagnose:small", "--input-shape", "3,2,2"]
+            + ["--model", "cnn"],
+            "--model applies to the built-in models",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_a_clear_message(factory_dir, args, message):
     code, out = run(*args, "--out", "o")
     assert code == 2
     assert message in " ".join(out.split())
+
+
+def test_input_shape_matching_the_dataset_is_accepted_for_a_built_in_model(tmp_path):
+    code, out = run(
+        "--model", "mlp", "--input-shape", "40", "--hidden", "8", "--samples", "64",
+        "--out", str(tmp_path), "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    assert json.loads(out)["samples"] == 64

@@ -12,7 +12,14 @@ from torch import nn
 import actlab
 from actlab.catalog import Activation, UnknownActivationError
 from actlab.diagnose import Monitor, find_activations, swap
-from tests.diagnose.models import FunctionalMLP, TinyResNet, TinyTransformer
+from tests.diagnose.models import (
+    BranchingNet,
+    FunctionalMLP,
+    MixedNet,
+    SmallCNN,
+    TinyResNet,
+    TinyTransformer,
+)
 
 RESNET_RELUS = ["relu", "layer1.0.relu", "layer1.1.relu", "layer2.0.relu"]
 
@@ -195,3 +202,88 @@ def test_a_monitor_attached_after_a_swap_watches_the_new_modules():
     with monitor:
         net(torch.randn(5, 3)).sum().backward()
     assert [(r["module"], r["activation"]) for r in monitor.report()] == [("ELU", "elu")]
+
+
+@pytest.mark.parametrize("new", ["softmax", "glu", "maxout", "softmax:dim=1"])
+def test_a_replacement_that_is_not_elementwise_is_refused_unless_asked(new):
+    net = SmallCNN()
+    with pytest.raises(ValueError, match=r"is not elementwise.*allow_shape_change=True"):
+        swap(net, "relu", new)
+    assert [type(m) for m in net.body] == [nn.Conv2d, nn.ReLU, nn.Conv2d, nn.ReLU]
+
+
+def test_allow_shape_change_swaps_a_non_elementwise_replacement():
+    net = SmallCNN()
+    records = swap(net, "relu", "softmax", allow_shape_change=True)
+    assert [r.path for r in records] == ["body.1", "body.3"]
+    out = net(torch.randn(2, 1, 8, 8))
+    torch.testing.assert_close(out.sum(-1), torch.ones(2, 4, 8))  # a softmax over the width
+
+
+class _RowNorm(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x / x.norm(dim=-1, keepdim=True)
+
+
+class _Cube(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x**3
+
+
+def test_module_instances_are_checked_and_copied_per_replaced_module():
+    net = SmallCNN()
+    for bad in (nn.Softmax(dim=-1), nn.GLU(), _RowNorm(), actlab.make("softmax")):
+        with pytest.raises(ValueError, match="is not elementwise"):
+            swap(net, "relu", bad)
+    template = _Cube()
+    records = swap(net, "relu", template)
+    assert [r.path for r in records] == ["body.1", "body.3"]
+    assert all(isinstance(net.body[i], _Cube) for i in (1, 3))
+    assert net.body[1] is not net.body[3] and template not in list(net.modules())
+    prelu = nn.PReLU()
+    swap(net, _Cube, prelu)  # learnable: each copy has its own weight
+    assert net.body[1].weight is not net.body[3].weight
+    with pytest.raises(TypeError, match="module instance.*parameters"):
+        swap(net, nn.PReLU, nn.ELU(), alpha=0.5)
+
+
+def test_replacement_text_with_parameters():
+    a, b = SmallCNN(), SmallCNN()
+    swap(a, "relu", "leaky_relu:negative_slope=0.2")
+    swap(b, "relu", "leaky_relu", negative_slope=0.2)
+    assert repr(a) == repr(b) and "negative_slope=0.2" in repr(a.body[1])
+    with pytest.raises(TypeError, match="negative_slope.*given twice"):
+        swap(a, "leaky_relu", "leaky_relu:negative_slope=0.2", negative_slope=0.3)
+    with pytest.raises(UnknownActivationError, match="Did you mean"):
+        swap(a, "leaky_relu", "leaky_rel:negative_slope=0.2")
+    with pytest.raises(TypeError, match="catalogue name.*nn.Module instance"):
+        swap(a, "leaky_relu", 3)
+
+
+def test_functional_calls_in_forward_are_noted_with_where_they_are():
+    net = MixedNet()
+    with pytest.warns(UserWarning, match="forward code calls activation functions"):
+        records = swap(net, "relu", "elu")
+    assert [r.path for r in records] == ["block.act", "act"]
+    note = records.note
+    for piece in (
+        "F.gelu in block.forward",
+        "Tensor.relu() in block.forward",
+        "F.relu in the forward of the model itself",
+        "torch.relu in the forward of the model itself",
+        "found by tracing with torch.fx",
+    ):
+        assert piece in note, note
+    assert records.functional.exact and len(records.functional.calls) == 4
+    assert "F.relu in the forward of the model itself" in find_activations(net).note
+    net(torch.randn(3, 4)).sum().backward()  # the traced model is untouched and still runs
+
+
+def test_an_untraceable_model_gets_a_best_effort_note():
+    net = BranchingNet()
+    with pytest.warns(UserWarning, match="best effort"):
+        records = swap(net, "tanh", "elu")
+    assert [r.path for r in records] == ["act"]
+    assert "F.relu in the forward of the model itself" in records.note
+    assert "torch.fx could not trace the model" in records.note
+    assert not records.functional.exact

@@ -158,6 +158,38 @@ def test_lean_double_backward_is_exact(name, backend):
     torch.testing.assert_close(_second(g1, x), _second(g0, x), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", MASK_KERNELS)
+def test_mask_kernels_double_backward_returns_zeros_as_native(name, backend):
+    """torch.autograd.grad on the gradient itself, as a user writes it: native returns zeros
+    (f'' = 0 off the kinks); lean used to raise 'element 0 of tensors does not require grad'."""
+    spec = actlab.get(name)
+    second = []
+    for fn in (lambda z: spec(z), kernel(name, impl="lean")):
+        x = torch.tensor([-2.5, -0.5, 0.3, 0.7, 3.0, 7.0], dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
+        (h,) = torch.autograd.grad(g.sum(), x)
+        second.append((g.detach(), h))
+    assert torch.equal(second[1][0], second[0][0])
+    assert torch.equal(second[1][1], torch.zeros(6, dtype=torch.float64))
+    assert torch.equal(second[0][1], second[1][1])
+
+
+def test_lean_gradient_penalty_trains_like_native(backend):
+    """A gradient penalty (WGAN-GP style) through lean relu: the gradient of the penalty with
+    respect to the weights equals native's, and the input's second derivative is 0."""
+    grads = []
+    for fn in (lambda z: actlab.get("relu")(z), kernel("relu", impl="lean")):
+        torch.manual_seed(0)
+        lin1, lin2 = torch.nn.Linear(3, 8).double(), torch.nn.Linear(8, 1).double()
+        x = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
+        out = lin2(fn(lin1(x))).sum()
+        (gx,) = torch.autograd.grad(out, x, create_graph=True)
+        penalty = (gx.norm(dim=1) - 1).square().mean()
+        grads.append(torch.autograd.grad(penalty, [lin1.weight, lin2.weight, x]))
+    for lean, native in zip(grads[1], grads[0], strict=True):
+        torch.testing.assert_close(lean, native, rtol=1e-12, atol=1e-14)
+
+
 def _second(g, x):
     """d(sum g)/dx; a g that does not depend on x (f'' = 0) has no graph, so zeros."""
     if not g.requires_grad:

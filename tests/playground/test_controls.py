@@ -11,14 +11,17 @@ import actlab
 from actlab.playground import controls
 from actlab.playground.controls import (
     MAX_LAYERS,
+    MAX_QUERY_CHARS,
     MAX_WIDTH,
     NUMBERS,
     LayerActivation,
     PlaygroundState,
     parse_activation,
     parse_query,
+    playground_activations,
     schema,
 )
+from actlab.playground.server import MAX_MESSAGE_CHARS
 
 
 def test_defaults_round_trip_through_the_url():
@@ -164,3 +167,60 @@ def test_schema_lists_every_elementwise_activation_and_is_plain_json():
     assert leaky["params"][0]["min"] == 0 and leaky["params"][0]["max"] is None
     assert data["defaults"] == PlaygroundState().to_json()
     assert set(data["default_noise"]) == set(data["datasets"])
+
+
+def _layer(spec, params) -> LayerActivation:
+    return LayerActivation(spec.name, tuple(spec.bind(**params).items()))
+
+
+def _parameter_sets(spec):
+    """What the page can reach for an entry: its defaults, the table's test parameters, and
+    the largest grids its integer controls allow (vectors then derived, so long)."""
+    sets = [{}, *spec.test_params]
+    biggest = {p.name: int(p.valid.high) for p in spec.params if p.kind is int and p.name != "dim"}
+    try:
+        spec.bind(**biggest)
+        sets.append(biggest)
+    except (TypeError, ValueError):
+        pass
+    return sets
+
+
+@pytest.mark.parametrize("spec", playground_activations(), ids=lambda s: s.name)
+def test_every_activation_state_reloads_exactly_from_its_url(spec):
+    """Property over the catalogue: every parameter set, in every one of the most layers, gives
+    a URL within the limits that parses back to the very same state."""
+    for params in _parameter_sets(spec):
+        act = _layer(spec, params)
+        state = replace(
+            PlaygroundState(), layers=(MAX_WIDTH,) * MAX_LAYERS, activations=(act,) * MAX_LAYERS
+        )
+        query = state.to_query()
+        assert len(query) <= MAX_QUERY_CHARS, f"{spec.name}{params}: {len(query)} characters"
+        assert len(json.dumps({"type": "config", "query": query})) <= MAX_MESSAGE_CHARS
+        parsed, errors = parse_query(query)
+        assert errors == [], f"{spec.name}{params}: {errors}"
+        assert parsed == state, f"{spec.name}{params}: {query}"
+        assert parse_query(parsed.to_query()) == (state, [])
+
+
+def test_text_parameters_are_text():
+    state, errors = parse_query("layers=3&act=mixture:bases=relu%2Btanh")
+    assert errors == [] and state.activations[0].kwargs["bases"] == "relu+tanh"
+    assert "act=mixture:bases=relu%2Btanh&" in state.to_query()
+    state, errors = parse_query("layers=3&act=rational:init=silu")
+    assert errors == [] and state.activations[0].kwargs["init"] == "silu"
+    _, errors = parse_query("layers=3&act=mixture:bases=relu%2Bsoftmax")
+    assert "elementwise" in errors[0]
+
+
+def test_vector_parameters_use_semicolons_and_derived_ones_stay_out_of_the_url():
+    state, errors = parse_query("layers=3&act=apl:slopes=0.2;-0.5:offsets=-1;1.5")
+    assert errors == []
+    assert state.activations[0].kwargs["slopes"] == (0.2, -0.5)
+    assert "act=apl:slopes=0.2;-0.5:offsets=-1;1.5&" in state.to_query()
+    state, _ = parse_query("layers=3,3&act=spline:grid_size=256")
+    assert "act=spline:grid_size=256,spline:grid_size=256&" in state.to_query()
+    assert state.to_json()["act"][0]["params"]["coefficients"] is None  # derived: the page omits
+    _, errors = parse_query("layers=3&act=apl:slopes=0.2;x")
+    assert "slopes" in errors[0] and "numbers" in errors[0]

@@ -18,7 +18,8 @@ SMALL = "dataset=moons&points=120&layers=4,3&act=tanh,relu&batch=6&seed=5"
 
 @pytest.fixture()
 def client():
-    with TestClient(create_app(frame_pause=0.0)) as test_client:
+    # the test client calls itself "testserver": that is this server's own name here
+    with TestClient(create_app(frame_pause=0.0, hosts=("testserver",))) as test_client:
         yield test_client
 
 
@@ -173,9 +174,49 @@ def test_a_closed_tab_stops_its_training(client):
     assert connection.session.updates == updates
 
 
-def test_other_sites_cannot_open_the_socket(client):
-    with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
-            ws.receive_json()
-    with client.websocket_connect("/ws", headers={"origin": "http://testserver"}) as ws:
-        configure(ws)
+@pytest.mark.parametrize(
+    "host, origin",
+    [
+        ("127.0.0.1:8050", "http://evil.example"),  # another site's page
+        ("evil.example:8050", "http://evil.example:8050"),  # DNS rebinding: both match
+        ("evil.example:8050", None),
+        ("127.0.0.1:8050", "https://127.0.0.1:8050"),  # not this server's origin (http)
+        ("127.0.0.1:8050", "http://127.0.0.1:9999"),
+        ("localhost:8050", "http://127.0.0.1:8050"),
+    ],
+)
+def test_other_sites_cannot_open_the_socket(host, origin):
+    headers = {"host": host, **({"origin": origin} if origin else {})}
+    with TestClient(create_app(frame_pause=0.0)) as client:
+        with pytest.raises(WebSocketDisconnect):
+            with client.websocket_connect("/ws", headers=headers) as ws:
+                ws.send_json({"type": "config", "query": SMALL})
+                ws.receive_json()  # accepted: the ready message comes, and the test fails
+
+
+@pytest.mark.parametrize(
+    "host, origin",
+    [
+        ("127.0.0.1:8050", "http://127.0.0.1:8050"),
+        ("localhost:8050", "http://localhost:8050"),
+        ("[::1]:8050", "http://[::1]:8050"),
+        ("127.0.0.1:8050", None),  # not a browser: no origin to check
+    ],
+)
+def test_loopback_pages_open_the_socket(host, origin):
+    headers = {"host": host, **({"origin": origin} if origin else {})}
+    with TestClient(create_app(frame_pause=0.0)) as client:
+        with client.websocket_connect("/ws", headers=headers) as ws:
+            configure(ws)
+
+
+def test_the_servers_own_address_is_accepted_when_it_is_not_loopback():
+    headers = {"host": "192.168.1.20:8050", "origin": "http://192.168.1.20:8050"}
+    with TestClient(create_app(frame_pause=0.0)) as client:
+        with pytest.raises(WebSocketDisconnect):
+            with client.websocket_connect("/ws", headers=headers) as ws:
+                ws.send_json({"type": "config", "query": SMALL})
+                ws.receive_json()
+    with TestClient(create_app(frame_pause=0.0, hosts=("192.168.1.20",))) as client:
+        with client.websocket_connect("/ws", headers=headers) as ws:
+            configure(ws)

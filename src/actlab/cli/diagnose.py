@@ -146,9 +146,33 @@ def write_outputs(result: Diagnosis, out: Path, title: str) -> dict[str, str]:
     return files
 
 
+BUILT_IN_ONLY = ("kind", "activation", "depth", "hidden", "init")
+
+
+def _refuse_built_in_options(ctx: click.Context) -> None:
+    """Options that shape a built-in model mean nothing for a factory's model: refuse them
+    rather than ignore them."""
+    given = [
+        next(p for p in ctx.command.params if p.name == name)
+        for name in BUILT_IN_ONLY
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
+    if given:
+        flags = ", ".join(p.opts[0] for p in given)
+        verb = "applies" if len(given) == 1 else "apply"
+        raise click.UsageError(
+            f"{flags} {verb} to the built-in models (--model), not to --model-factory"
+        )
+
+
 @click.command("diagnose")
 @click.option(
-    "--model", "kind", default="mlp", show_default=True, help="Built-in model kind: mlp or cnn."
+    "--model",
+    "kind",
+    default="mlp",
+    show_default=True,
+    help="Built-in model kind: mlp or cnn (with --activation, --depth, --hidden, --init; "
+    "none of them applies to --model-factory).",
 )
 @click.option(
     "--model-factory",
@@ -161,7 +185,8 @@ def write_outputs(result: Diagnosis, out: Path, title: str) -> dict[str, str]:
     default=None,
     metavar="C,H,W",
     help="Per-sample input shape for --model-factory (random inputs unless a "
-    "--dataset of that shape is given).",
+    "--dataset of that shape is given). A built-in model takes its shape from --dataset; "
+    "a different --input-shape is an error.",
 )
 @click.option(
     "--activation",
@@ -190,8 +215,20 @@ def write_outputs(result: Diagnosis, out: Path, title: str) -> dict[str, str]:
     type=int,
     help="Adam steps before the diagnostic pass (0: just forward and backward).",
 )
-@click.option("--batch-size", default=128, show_default=True, type=int)
-@click.option("--lr", default=1e-3, show_default=True, type=float)
+@click.option(
+    "--batch-size",
+    default=128,
+    show_default=True,
+    type=int,
+    help="Mini-batch size of the training steps.",
+)
+@click.option(
+    "--lr",
+    default=1e-3,
+    show_default=True,
+    type=float,
+    help="Learning rate (Adam) of the training steps.",
+)
 @click.option(
     "--samples", default=1024, show_default=True, type=int, help="Inputs in the diagnostic pass."
 )
@@ -202,7 +239,7 @@ def write_outputs(result: Diagnosis, out: Path, title: str) -> dict[str, str]:
     type=float,
     help="|f'| below this is saturated; always below it is a dead unit.",
 )
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the weights and batches.")
 @click.option(
     "--out",
     default="runs/diagnose",
@@ -240,6 +277,7 @@ def diagnose(
     """
     torch.manual_seed(seed)
     if model_factory:
+        _refuse_built_in_options(click.get_current_context())
         model = load_factory(model_factory)
         shape = _shape(input_shape) if input_shape else None
         data = _dataset(dataset, data_dir) if dataset else None
@@ -264,6 +302,12 @@ def diagnose(
         except (UnknownActivationError, ValueError, TypeError) as err:
             raise click.BadParameter(str(err), param_hint="--activation") from None
         data = _dataset(dataset or "mnist1d", data_dir)
+        if input_shape and _shape(input_shape) != tuple(data.input_shape):
+            raise click.UsageError(
+                f"--input-shape {_shape(input_shape)} does not match {data.name}'s inputs "
+                f"{tuple(data.input_shape)}: a built-in model takes its input shape from "
+                "--dataset (--input-shape is for --model-factory)"
+            )
         try:
             model = build_model(
                 kind,

@@ -28,7 +28,9 @@ def _check_port(host: str, port: int) -> None:
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to bind; the default keeps the server private to this machine.",
+    help="Address to bind; the default keeps the server private to this machine. Pages must "
+    "come from a loopback address or this one (a wildcard such as 0.0.0.0 allows loopback "
+    "only): other sites, and DNS rebinding, cannot drive the server.",
 )
 @click.option(
     "--port",
@@ -56,7 +58,9 @@ def playground(host: str, port: int, open_browser: bool) -> None:
     _check_port(host, port)
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}/"
-    server = uvicorn.Server(uvicorn.Config(create_app(), host=host, port=port, log_level="warning"))
+    own = () if host in ("0.0.0.0", "::", "") else (host,)  # a wildcard: loopback names only
+    app = create_app(hosts=own)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
 
     def announce() -> None:
         while not server.started and not server.should_exit:

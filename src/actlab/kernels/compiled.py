@@ -1,11 +1,13 @@
-"""Build, cache and load actlab's fused CPU kernels (`csrc/actlab_cpu.cpp`).
+"""Load actlab's fused CPU kernels (`csrc/actlab_cpu.cpp`) and route work to them.
 
 The first process that needs them compiles the C++ source against the installed torch with
 the system C++ compiler (`$CXX`, else `c++`/`g++`/`clang++`; about 15 s) and caches the
 shared library under `$ACTLAB_KERNEL_CACHE` (default `~/.cache/actlab/kernels`), keyed by the
-source, torch's version and the compiler; later processes load it in milliseconds. Concurrent
-processes build it once (a file lock). The ops are registered as `torch.ops.actlab.*` with fake
-implementations, so `torch.compile` traces them without a graph break.
+source, torch's version and ABI and the ISA (`cache.py`: verified by size and SHA-256 before
+every load, usable without a compiler or from a read-only directory); later processes load it
+in milliseconds. Concurrent processes build it once (a file lock). The ops are registered as
+`torch.ops.actlab.*` with fake implementations, so `torch.compile` traces them without a
+graph break.
 
 `ACTLAB_KERNELS` chooses: `auto` (default: compiled when it builds, else the pure-torch form
 with one warning saying why), `torch` (never compile) or `compiled` (raise if it cannot be
@@ -15,20 +17,18 @@ built). Both forms give the same numbers (tests compare them); `backend()` says 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import os
-import shutil
-import subprocess
 import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 
-SOURCE = Path(__file__).parent / "csrc" / "actlab_cpu.cpp"
+from actlab.kernels.cache import KernelBuildError, build, cache_root
+
+__all__ = ["Backend", "KernelBuildError", "backend", "build", "cache_root", "mode", "route"]
+
 MODES = ("auto", "torch", "compiled")
 
 
@@ -47,10 +47,6 @@ class Backend:
         return f"pure torch ({self.reason})"
 
 
-class KernelBuildError(RuntimeError):
-    """The fused kernels could not be compiled or loaded."""
-
-
 _lock = threading.Lock()
 _state: dict[str, Backend] = {}
 _forced_torch = threading.local()
@@ -61,84 +57,6 @@ def mode() -> str:
     if value not in MODES:
         raise ValueError(f"ACTLAB_KERNELS={value!r} is not one of {', '.join(MODES)}")
     return value
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("ACTLAB_KERNEL_CACHE") or "~/.cache/actlab/kernels").expanduser()
-
-
-def _compiler() -> str:
-    for candidate in (os.environ.get("CXX"), "c++", "g++", "clang++"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    raise KernelBuildError("no C++ compiler found (install g++ or set CXX)")
-
-
-def _isa_flags() -> list[str]:
-    # AVX-512 machines run the AVX2 path: it is what the kernels are written for.
-    if torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512"):
-        return ["-mavx2", "-mfma", "-mf16c", "-DCPU_CAPABILITY_AVX2", "-DCPU_CAPABILITY=AVX2"]
-    return ["-DCPU_CAPABILITY=DEFAULT"]
-
-
-def _command(cxx: str, output: Path) -> list[str]:
-    torch_dir = Path(torch.__file__).parent
-    include = torch_dir / "include"
-    return [
-        cxx,
-        "-O3",
-        "-std=c++20",
-        "-shared",
-        "-fPIC",
-        "-fopenmp",  # at::parallel_for is header code: without it, one thread
-        f"-D_GLIBCXX_USE_CXX11_ABI={int(torch._C._GLIBCXX_USE_CXX11_ABI)}",
-        *_isa_flags(),
-        f"-I{include}",
-        f"-I{include / 'torch' / 'csrc' / 'api' / 'include'}",
-        str(SOURCE),
-        "-o",
-        str(output),
-        f"-L{torch_dir / 'lib'}",
-        "-ltorch_cpu",
-        "-lc10",
-        f"-Wl,-rpath,{torch_dir / 'lib'}",
-    ]
-
-
-def _key(cxx: str) -> str:
-    version = subprocess.run([cxx, "--version"], capture_output=True, text=True, timeout=30).stdout
-    parts = [SOURCE.read_bytes().decode(), torch.__version__, str(Path(torch.__file__).parent)]
-    parts += [version, " ".join(_isa_flags())]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-
-
-def build(force: bool = False) -> Path:
-    """Compile the kernels (or find them in the cache); the path of the shared library."""
-    cxx = _compiler()
-    directory = cache_root() / _key(cxx)
-    directory.mkdir(parents=True, exist_ok=True)
-    target, failed = directory / "actlab_cpu.so", directory / "build-failed.log"
-    with open(directory / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building the same key
-        if target.exists() and not force:
-            return target
-        if failed.exists() and not force:
-            raise KernelBuildError(f"an earlier build failed; see {failed}")
-        partial = directory / f"actlab_cpu.{os.getpid()}.so"
-        command = _command(cxx, partial)
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise KernelBuildError(f"running {cxx} failed: {exc}") from exc
-        if done.returncode != 0:
-            failed.write_text(" ".join(command) + "\n\n" + done.stderr)
-            tail = done.stderr.strip().splitlines()[-3:]
-            raise KernelBuildError(
-                f"{cxx} exited {done.returncode}: {' / '.join(tail)}; see {failed}"
-            )
-        os.replace(partial, target)
-        failed.unlink(missing_ok=True)
-    return target
 
 
 def _load() -> Backend:

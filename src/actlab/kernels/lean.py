@@ -3,7 +3,8 @@
 - Piecewise-linear entries (relu, leaky_relu, relu6, hardtanh, threshold, hardshrink,
   softshrink): f' takes two values, so a 1-bit mask per element, packed 8 to a byte, is all
   the backward needs (0.125 bytes/element instead of PyTorch's 4). The mask follows each
-  native kernel's own comparison, so kinks and NaN get exactly the native gradient.
+  native kernel's own comparison, so kinks and NaN get exactly the native gradient. (Plus,
+  while autograd records, one 0-dim tensor per call: the double-backward `anchor`.)
 - Smooth entries without a fused PyTorch backward (serf, tanhexp, smish, ...): keep only the
   input and recompute the closed-form f' in the backward; a composition under autograd keeps
   every intermediate instead.
@@ -93,24 +94,43 @@ MASK_KERNELS = tuple(MASKS)
 RECOMPUTE_KERNELS = tuple(SMOOTH)
 
 
+def anchor(x: torch.Tensor) -> torch.Tensor | None:
+    """-0.0 as a differentiable function of x that keeps none of x's memory (the negated sum
+    of an empty view: its graph saves only sizes); None when autograd does not record x.
+
+    The mask backward grad -> mask(grad) does not read x, so under double backward its result
+    would have no path to x, and torch.autograd.grad(g, x) would raise "element 0 of tensors
+    does not require grad" where PyTorch's relu gives f'' = 0. Adding the anchor (x + -0.0 is
+    x exactly, signed zeros included) gives that path, with derivative 0."""
+    if not (torch.is_grad_enabled() and x.requires_grad):
+        return None
+    return x.as_strided((0,), (1,)).sum().neg()
+
+
 class MaskFunction(torch.autograd.Function):
-    """y = f(x); saves a packed 1-bit mask of where f' = 1. The pure-torch twin of the C++
-    op `actlab::lean_mask`, which also does its autograd in C++."""
+    """y = f(x); saves a packed 1-bit mask of where f' = 1 (and the 0-dim `anchor`). The
+    pure-torch twin of the C++ op `actlab::lean_mask`, which also does its autograd in C++."""
 
     @staticmethod
-    def forward(ctx, x, forward_fn, mask_fn, outside_slope):
+    def forward(ctx, x, forward_fn, mask_fn, outside_slope, anchor_box):
+        # anchor_box = (anchor,): inside a tuple autograd draws no edge to it, so the
+        # first-order backward never visits its graph (that would add a pass of zeros over x).
         ctx.save_for_backward(pack_mask(mask_fn(x)))
-        ctx.shape, ctx.outside_slope = x.shape, outside_slope
+        ctx.shape, ctx.outside_slope, ctx.anchor = x.shape, outside_slope, anchor_box[0]
         return forward_fn(x)
 
     @staticmethod
     def backward(ctx, grad):
         (packed,) = ctx.saved_tensors
+        anchor = ctx.anchor
         inside = unpack_mask(packed, grad.numel()).view(ctx.shape)
         # where, not grad * slope: like PyTorch's kernels, a NaN/inf upstream gradient does
         # not leak into elements whose derivative is exactly 0.
         outside = grad * ctx.outside_slope if ctx.outside_slope != 0.0 else torch.zeros_like(grad)
-        return torch.where(inside, grad, outside), None, None, None
+        out = torch.where(inside, grad, outside)
+        if torch.is_grad_enabled() and anchor is not None:  # double backward: f'' = 0
+            out = out + anchor
+        return out, None, None, None, None
 
 
 class RecomputeFunction(torch.autograd.Function):
@@ -161,7 +181,7 @@ def lean_kernel(name: str, params: Mapping[str, Any]) -> Callable[[torch.Tensor]
             kind = compiled.route("mask", name, x.device.type, x.dtype)
             if kind >= 0:
                 return torch.ops.actlab.lean_mask(x, kind, a, b, slope)
-            return MaskFunction.apply(x, forward_fn, mask_fn, slope)
+            return MaskFunction.apply(x, forward_fn, mask_fn, slope, (anchor(x),))
 
         return masked
     row = SMOOTH[name]

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import actlab
 from actlab.catalog import ActivationSpec, Param
@@ -119,10 +119,26 @@ class LayerActivation:
     def kwargs(self) -> dict[str, Any]:
         return dict(self.params)
 
+    def derived(self) -> dict[str, Any]:
+        """The vector params' values derived from the others (a spline's zero coefficients for
+        its grid, a rational's fit to its `init`): what `bind` gives when they are left out."""
+        spec = actlab.get(self.name)
+        vectors = {p.name for p in spec.params if p.vector}
+        if not vectors:
+            return {}
+        bound = spec.bind(**{k: v for k, v in self.params if k not in vectors})
+        return {k: bound[k] for k in vectors}
+
+    def explicit(self) -> dict[str, Any]:
+        """The parameters that differ from their defaults (vectors: from their derived value)."""
+        defaults = {**actlab.get(self.name).defaults, **self.derived()}
+        return {k: v for k, v in self.params if v != defaults[k]}
+
     def encode(self) -> str:
-        """`name` plus `:key=value` for each parameter that differs from its default."""
-        defaults = actlab.get(self.name).defaults
-        extra = [f"{k}={_format_value(v)}" for k, v in self.params if v != defaults[k]]
+        """`name` plus `:key=value` for each parameter that differs from its default. Vectors
+        are written `a;b;c`; text is percent-escaped where it holds `,:=;%`, the characters
+        that separate layers, parameters and values."""
+        extra = [f"{k}={_encode_param(v)}" for k, v in self.explicit().items()]
         return ":".join([self.name, *extra])
 
 
@@ -156,7 +172,7 @@ class PlaygroundState:
             values[number.key] = _format_value(getattr(self, number.field))
         for key, (attr, _) in CHOICES.items():
             values[key] = getattr(self, attr)
-        return urlencode([(k, values[k]) for k in KEY_ORDER], safe=",:=")
+        return urlencode([(k, values[k]) for k in KEY_ORDER], safe=",:=;")
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON for the page: every field, activation parameters in full."""
@@ -164,14 +180,35 @@ class PlaygroundState:
         out.update({key: getattr(self, attr) for key, (attr, _) in CHOICES.items()})
         out["features"] = list(self.features)
         out["layers"] = list(self.layers)
-        out["act"] = [{"name": a.name, "params": a.kwargs} for a in self.activations]
+        out["act"] = [
+            {"name": a.name, "params": {**a.kwargs, **dict.fromkeys(_unchanged_vectors(a))}}
+            for a in self.activations
+        ]  # a derived vector is null: the page leaves it out, so it follows the other params
         return out
+
+
+def _unchanged_vectors(act: LayerActivation) -> list[str]:
+    params = act.kwargs
+    return [k for k, v in act.derived().items() if params[k] == v]
 
 
 def _format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value) if isinstance(value, float) else str(value)  # repr round-trips floats
+
+
+def _compact(value: float) -> str:
+    """The shortest text that reads back as exactly `value`: 1 for 1.0, else repr."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _encode_param(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ";".join(_compact(float(v)) for v in value)
+    if isinstance(value, str):
+        return quote(value, safe="+-._~!*()'")  # ,:=;% become %XX
+    return _format_value(value)
 
 
 def _did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
@@ -185,6 +222,16 @@ def playground_activations() -> list[ActivationSpec]:
 
 
 def _parse_param(param: Param, text: str, owner: str) -> Any:
+    if param.vector:
+        parts = text.split(";")
+        try:
+            return tuple(float(part) for part in parts)
+        except ValueError:
+            raise ValueError(
+                f"{owner}: parameter {param.name!r} must be numbers separated by ';'; got {text!r}"
+            ) from None
+    if param.kind is str and param.choices is None:
+        return text  # any text: the spec's own checks (bind) say which texts are valid
     if param.choices is not None and param.kind is not bool:
         if text not in [str(c) for c in param.choices]:
             raise ValueError(
@@ -235,7 +282,7 @@ def parse_activation(text: str) -> LayerActivation:
                 f"{spec.name}: unknown parameter {key!r}"
                 f"{_did_you_mean(key, list(known))}. Valid parameters: {valid}"
             )
-        given[key] = _parse_param(known[key], value, spec.name)
+        given[key] = _parse_param(known[key], unquote(value), spec.name)
     try:
         bound = spec.bind(**given)
     except (TypeError, ValueError) as err:
@@ -347,6 +394,7 @@ def schema() -> dict[str, Any]:
             "high_open": p.valid.high_open,
             "choices": list(p.choices) if p.choices is not None else None,
             "learnable": p.learnable,
+            "vector": p.vector,  # numbers separated by ';' in the URL; null: derived
             "doc": p.doc,
             "valid": p.describe_valid(),
         }

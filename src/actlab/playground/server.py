@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
 import threading
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -36,6 +37,13 @@ from actlab.playground.session import Session, TrainingDiverged
 
 STATIC = Path(__file__).parent / "static"
 MAX_MESSAGE_CHARS = 8000
+# A relu-shaped stroke on the playground's blue: the tab icon (no request may 404).
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="6" fill="#0877bd"/>'
+    '<path d="M5 21 H16 L27 8" stroke="#fff" stroke-width="3.5" fill="none" '
+    'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+)
 FRAME_PAUSE_S = 0.02  # breathing room between frames for the page and other tabs
 log = logging.getLogger("actlab.playground")
 
@@ -200,24 +208,53 @@ class Connection:
                 await asyncio.wait_for(self.task, timeout=10)  # cancels it if it hangs
 
 
-def create_app(frame_pause: float = FRAME_PAUSE_S) -> Starlette:
-    """The playground as an ASGI app; `app.state.connections` holds the open tabs."""
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def same_origin(host: str | None, origin: str | None, own_hosts: frozenset[str]) -> bool:
+    """Whether a WebSocket may connect: the Host it asked for is a loopback name or one of the
+    server's own addresses (`own_hosts`), and a browser's Origin is exactly this server,
+    http://<host>. A page from another site fails the Origin test; a DNS-rebinding page
+    (evil.example resolving to 127.0.0.1, so Origin and Host agree) fails the Host test."""
+    if not host:
+        return False
+    hostname = urlsplit(f"//{host}").hostname or ""
+    if not (_is_loopback(hostname) or hostname in own_hosts):
+        return False
+    return origin is None or origin.lower() == f"http://{host}".lower()
+
+
+def create_app(frame_pause: float = FRAME_PAUSE_S, hosts: tuple[str, ...] = ()) -> Starlette:
+    """The playground as an ASGI app; `app.state.connections` holds the open tabs.
+
+    The WebSocket answers pages served from a loopback address (127.0.0.1, ::1, localhost)
+    and from `hosts`, the server's own non-loopback addresses (`actlab playground --host`)."""
+    own_hosts = frozenset(h.strip("[]").lower() for h in hosts)
 
     async def index(request: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    async def favicon(request: Request) -> Response:
+        return Response(FAVICON, media_type="image/svg+xml")
 
     async def get_schema(request: Request) -> JSONResponse:
         return JSONResponse(schema())
 
     async def check_state(request: Request) -> JSONResponse:
-        """Validate a query without training: the canonical query, or the messages."""
+        """Validate a query without training: the canonical query and state, or the messages."""
         state, errors = parse_query(request.url.query)
         status = 400 if errors else 200
-        return JSONResponse({"query": state.to_query(), "errors": errors}, status_code=status)
+        body = {"query": state.to_query(), "state": state.to_json(), "errors": errors}
+        return JSONResponse(body, status_code=status)
 
     async def socket(ws: WebSocket) -> None:
-        origin = ws.headers.get("origin")
-        if origin and urlsplit(origin).netloc != ws.headers.get("host"):
+        if not same_origin(ws.headers.get("host"), ws.headers.get("origin"), own_hosts):
             await ws.close(code=1008)  # another site's page must not drive this server
             return
         await ws.accept()
@@ -234,6 +271,8 @@ def create_app(frame_pause: float = FRAME_PAUSE_S) -> Starlette:
     app = Starlette(
         routes=[
             Route("/", index),
+            Route("/favicon.svg", favicon),
+            Route("/favicon.ico", favicon),  # what browsers ask for without a <link rel=icon>
             Route("/api/schema", get_schema),
             Route("/api/state", check_state),
             WebSocketRoute("/ws", socket),

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from scipy import interpolate
 
+from actlab.catalog.edges import as_floating, limits_at_infinity
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import where_safe
 from actlab.catalog.maths import hinges as HI
@@ -49,14 +50,15 @@ def _silu(x: torch.Tensor) -> torch.Tensor:
 
 
 def _swish(x, beta, dim):
-    big = torch.finfo(x.dtype).max
-    gate = torch.sigmoid(scalar_along(beta, x, dim) * x.clamp(-big, big))
-    infinite = torch.isinf(x)
-    # At ±inf f is x times the gate's limit: 0 where the gate is 0 (x is taken finite there,
-    # so 0 * inf is not NaN) and ±inf where it is not (beta <= 0 at -inf). An infinite input
-    # sends no gradient to beta: d/dbeta there would be inf * 0.
-    linear = torch.where(infinite & (gate == 0), x.clamp(-big, big), x)
-    return linear * torch.where(infinite, gate.detach(), gate)
+    b = scalar_along(beta, x, dim)
+    # At ±inf: beta > 0 gives (0, inf) with slopes (0, 1), beta < 0 the mirror (-inf, 0) with
+    # (1, 0), beta = 0 is x/2; the formula itself would meet inf * 0 there.
+    sign = torch.sign(b.detach())
+    low = torch.where(sign > 0, 0.0, -INF)
+    high = torch.where(sign < 0, 0.0, INF)
+    return limits_at_infinity(
+        x, lambda t: t * torch.sigmoid(b * t), low, high, (1 - sign) / 2, (1 + sign) / 2
+    )
 
 
 def _swish_facts(beta: float) -> Facts:
@@ -180,6 +182,7 @@ def _resolve_rational(p: dict) -> dict:
 
 
 def _rational(x, init, m, n, fit_bound, dim, numerator, denominator):
+    x = as_floating(x)  # the coefficients take x's dtype: integers would truncate them
     return RA.rational_torch(x, vector_along(numerator, x, dim), vector_along(denominator, x, dim))
 
 
@@ -248,11 +251,14 @@ register(
         test_params=(
             {"init": "gelu"},
             {"m": 3, "n": 2, "numerator": (0.1, 1.0, -0.5, 0.2), "denominator": (0.7, -0.3)},
+            # odd n: |Q| ~ |b_1 x| drops the sign of x, so f -> +inf at both ends
+            {"m": 2, "n": 1, "numerator": (0.1, 0.5, 1.0), "denominator": (0.8,)},
         ),
         notes="Variant: the paper's safe PAU, Q = 1 + |b_1 x + ... + b_n x^n| (version 'B' of its "
         "reference code). Fitted coefficients are cached in memory and under "
-        "$ACTLAB_DATA/rational/ (default ~/.cache/actlab). At x = ±inf f returns the limit "
-        "a_m x^(m-n)/|b_n| of its leading terms. In float32 |x| above ~1e7 overflows x^m.",
+        "$ACTLAB_DATA/rational/ (default ~/.cache/actlab). At x = ±inf f and f' take the limits "
+        "of the leading terms, f ~ a_m sign(x)^m |x|^(m-n)/|b_n| (|Q| drops the sign of x^n). "
+        "In float32 |x| above ~1e7 overflows x^m.",
     )
 )
 
@@ -420,16 +426,10 @@ def _spline(x, grid_size, order, bound, dim, w_base, w_spline, coefficients):
     c = vector_along(coefficients, x, dim)
     spline = (bspline_basis(x, bound, grid_size, order) * c).sum(-1)
     w_b = scalar_along(w_base, x, dim)
-    # silu(inf) = inf, and w_b = 0 must still give 0 there (not 0 * inf = NaN).
-    big = torch.finfo(x.dtype).max
-    base = w_b * _silu(x.clamp(max=big))
-    # Detached: w_b * inf would send 0 * inf = NaN back to w_b from every finite input.
-    at_inf = (
-        (torch.sign(w_b) * torch.inf)
-        .nan_to_num(nan=0.0, posinf=torch.inf, neginf=-torch.inf)
-        .detach()
-    )
-    base = torch.where(x == torch.inf, at_inf, base)
+    # At +inf the base term w_b silu(x) is sign(w_b) inf (0 when w_b = 0, not 0 * inf = NaN)
+    # with slope w_b; at -inf it is 0 with slope 0. The spline part holds its edge value.
+    at_inf = torch.sign(w_b) * torch.where(w_b == 0, 0.0, INF)
+    base = limits_at_infinity(x, lambda t: w_b * _silu(t), 0.0, at_inf, 0.0, w_b)
     return base + scalar_along(w_spline, x, dim) * spline
 
 

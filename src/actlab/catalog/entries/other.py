@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from actlab.catalog.edges import limits_at_infinity
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import hypot, where_safe
+from actlab.catalog.entries._torch import hypot
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -21,13 +22,20 @@ from actlab.catalog.spec import (
 def _bent_identity(x: torch.Tensor) -> torch.Tensor:
     # (sqrt(x^2 + 1) - 1)/2 = x^2 / (2 (sqrt(x^2 + 1) + 1)): no cancellation near 0. Written as
     # x * (x / (hypot(x, 1) + 1)) the ratio stays <= 1, so nothing overflows for huge x;
-    # ±inf would be inf/inf, so infinite inputs (f = ±inf there) pass through unchanged.
-    return where_safe(
-        torch.isfinite(x),
+    # ±inf would be inf/inf, so there f = ±inf with the asymptotic slopes 1/2 and 3/2.
+    return limits_at_infinity(
         x,
         lambda t: t + 0.5 * t * (t / (hypot(t, 1.0) + 1.0)),
-        lambda t: t,
+        -INF,
+        INF,
+        0.5,
+        1.5,
     )
+
+
+def _lisht(x: torch.Tensor) -> torch.Tensor:
+    # f' = tanh x + x (1 - tanh^2 x) is inf * 0 at ±inf; its limits are -1 and 1.
+    return limits_at_infinity(x, lambda t: t * torch.tanh(t), INF, INF, -1.0, 1.0)
 
 
 def _bent_identity_ref(x: np.ndarray) -> np.ndarray:
@@ -62,7 +70,7 @@ register(
         family="smooth-gated",
         summary="LiSHT: x tanh(x), the identity gated by tanh; even, non-negative and unbounded, so "
         "negative inputs still get gradient.",
-        fn=lambda x: x * torch.tanh(x),
+        fn=_lisht,
         ref=lambda x: x * np.tanh(x),
         ref_d1=lambda x: np.tanh(x) + x * R.tanh_d1(x),
         formula=r"x \tanh x",

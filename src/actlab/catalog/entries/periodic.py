@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from actlab.catalog.edges import as_floating, limits_at_infinity
 from actlab.catalog.entries._torch import where_safe
 from actlab.catalog.maths.channels import scalar_along
 from actlab.catalog.registry import register
@@ -125,13 +126,20 @@ register(
     )
 )
 
+
+def _gaussian(x: torch.Tensor) -> torch.Tensor:
+    # At ±inf f and f' tend to 0, but f' = -2x e^(-x^2) is inf * 0 there; integers are squared
+    # in float (x^2 in uint8 wraps).
+    return limits_at_infinity(as_floating(x), lambda t: torch.exp(-t.square()), 0.0, 0.0, 0.0, 0.0)
+
+
 register(
     ActivationSpec(
         name="gaussian",
         family="periodic",
         summary="Gaussian bump: exp(-x^2), the radial-basis unit; responds only near 0 and vanishes "
         "on both sides (non-monotonic, not periodic, but one hump of an oscillation).",
-        fn=lambda x: torch.exp(-x.square()),
+        fn=_gaussian,
         ref=lambda x: np.exp(-x * x),
         ref_d1=lambda x: -2.0 * x * np.exp(-x * x),
         formula=r"e^{-x^2}",

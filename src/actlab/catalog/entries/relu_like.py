@@ -6,6 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from actlab.catalog.edges import refuse_integers
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import onnx_exporting
 from actlab.catalog.maths.channels import channel_shape, scalar_along
@@ -87,7 +88,7 @@ register(
         paper="Maas, Hannun & Ng, 'Rectifier Nonlinearities Improve Neural Network Acoustic Models', ICML 2013",
         facts=lambda p: slope_facts(p["negative_slope"]),
         test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}, {"negative_slope": 1.0}),
-        xfail={"limits-p2": ZERO_SLOPE_AT_NEG_INF},
+        xfail={"limits-p2": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
     )
 )
 
@@ -126,7 +127,7 @@ register(
         paper="He, Zhang, Ren & Sun, 'Delving Deep into Rectifiers', ICCV 2015",
         facts=lambda p: slope_facts(p["weight"]),
         test_params=({"weight": 0.0},),
-        xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF},
+        xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
         notes="Same formula as leaky_relu; the only difference is that a is learned.",
     )
 )
@@ -177,7 +178,7 @@ register(
         onnx=RRELU_ONNX,
         facts=lambda p: slope_facts(0.5 * (p["lower"] + p["upper"])),
         test_params=({"lower": 0.0, "upper": 0.0},),
-        xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF},
+        xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
         paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', 2015",
         notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
     )
@@ -250,6 +251,14 @@ register(
     )
 )
 
+_WRAPS = "relu(x)^2 wraps around (254^2 is 4 in uint8)"
+
+
+def _squared_relu(x: torch.Tensor) -> torch.Tensor:
+    refuse_integers(x, "squared_relu", _WRAPS)
+    return torch.square(F.relu(x))
+
+
 register(
     ActivationSpec(
         name="squared_relu",
@@ -257,7 +266,7 @@ register(
         aliases=("relu_squared",),
         family="relu-like",
         summary="Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers.",
-        fn=lambda x: torch.square(F.relu(x)),
+        fn=_squared_relu,
         ref=lambda x: np.maximum(x, 0.0) ** 2,
         ref_d1=lambda x: 2.0 * np.maximum(x, 0.0),
         formula=r"\max(0, x)^2",
@@ -294,6 +303,7 @@ def _star_relu_facts(s: float, b: float) -> Facts:
 
 
 def _star_relu(x: torch.Tensor, s: float | torch.Tensor, b: float | torch.Tensor) -> torch.Tensor:
+    refuse_integers(x, "star_relu", _WRAPS)
     return scalar_along(s, x) * torch.square(F.relu(x)) + scalar_along(b, x)
 
 

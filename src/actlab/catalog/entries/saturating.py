@@ -190,7 +190,11 @@ register(
         "Architectures for Chunking', NAACL-HLT 2009",
         xfail={
             "limits": "PyTorch's softsign is x / (1 + |x|), which is inf / inf = nan at "
-            "x = ±inf instead of the limits ±1."
+            "x = ±inf instead of the limits ±1.",
+            "grad-limits": "PyTorch's softsign backward is NaN at x = ±inf (inf / inf); "
+            "the limit of f' is 0.",
+            "integers": "PyTorch's softsign computes 1 + |x| in the integer type: 255 -> "
+            "255 / 0 = inf in uint8, and |-128| = -128 in int8.",
         },
         notes="Native quirk: softsign(±inf) is nan (and so is its gradient there). Elliott's "
         "symmetric sigmoid is this same function; see `elliott` for the (0, 1) form.",

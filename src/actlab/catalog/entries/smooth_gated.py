@@ -43,6 +43,10 @@ SILU_MIN = -float(special.lambertw(math.exp(-1.0)).real)  # -W(1/e), at x = -(1 
 GELU_PAPER = "Hendrycks & Gimpel, 'Gaussian Error Linear Units (GELUs)', arXiv:1606.08415, 2016"
 GATED_PROPS = Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True)
 NATIVE_NEG_INF = "PyTorch's native kernel computes -inf * 0 = NaN at x = -inf; the limit is 0."
+NATIVE_GRAD_INF = (
+    "PyTorch's native backward computes inf * 0 = NaN at x = ±inf; the limits of f' are 0 and 1."
+)
+NATIVE_XFAILS = {"limits": NATIVE_NEG_INF, "grad-limits": NATIVE_GRAD_INF}
 _APPROX_DOC = "'none': exact x*Phi(x); 'tanh': the tanh approximation (see gelu_tanh)."
 _THRESHOLD_DOC = (
     "Identity where beta*x > threshold (above 88, exp(beta x) would overflow "
@@ -99,7 +103,7 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER,
-        xfail={"limits": NATIVE_NEG_INF},
+        xfail={**NATIVE_XFAILS, "limits-params": "approximate='tanh': " + NATIVE_NEG_INF},
         facts=lambda p: gated_facts(GELU_TANH_MIN if p["approximate"] == "tanh" else GELU_MIN),
         test_params=({"approximate": "tanh"},),
         notes="Minimum -0.169971 at x = -0.751792 (-0.170041 at x = -0.752461 for "
@@ -125,7 +129,7 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER,
-        xfail={"limits": NATIVE_NEG_INF},
+        xfail=NATIVE_XFAILS,
         notes=f"|gelu_tanh - gelu| < {GELU_TANH_MAX_ERROR:g} on the reals (largest at x = ±2.70). "
         "Minimum -0.170041 at x = -0.752461.",
     )
@@ -186,7 +190,10 @@ register(
         "Units for Neural Network Function Approximation in Reinforcement Learning', Neural "
         "Networks 2018; Ramachandran, Zoph & Le, 'Searching for Activation Functions', "
         "arXiv:1710.05941, 2017",
-        xfail={"limits-p0": NATIVE_NEG_INF + " (beta = 1 calls it; other beta are composite)"},
+        xfail={
+            "grad-limits": NATIVE_GRAD_INF,
+            "limits-p0": NATIVE_NEG_INF + " (beta = 1 calls it; other beta are composite)",
+        },
         test_params=({"beta": 2.0}, {"beta": 0.5}),
         notes="beta = 1 calls PyTorch's fused F.silu; other beta use x*sigmoid(beta x). Minimum "
         "-0.278465 at x = -1.278465 for beta = 1 (both scale as 1/beta). A learnable beta "
@@ -210,7 +217,7 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', BMVC 2020",
-        xfail={"limits": NATIVE_NEG_INF},
+        xfail=NATIVE_XFAILS,
         notes="Minimum -0.308843 at x = -1.192431.",
     )
 )

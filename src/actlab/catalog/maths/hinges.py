@@ -12,19 +12,24 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from actlab.catalog.edges import limits_at_infinity
 from actlab.catalog.maths.channels import vector_along
 from actlab.catalog.spec import SMOOTH, Facts, Interval, Properties
 
 
 def apl_torch(x: torch.Tensor, slopes, offsets, dim: int = 1) -> torch.Tensor:
     a, b = vector_along(slopes, x, dim), vector_along(offsets, x, dim)
-    infinite = torch.isinf(x)
-    xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
-    out = F.relu(xf) + (a * F.relu(b - xf.unsqueeze(-1))).sum(-1)
-    # For x below every b_s, f = sum a_s b_s - x sum a_s: the limit at -inf.
+    # For x below every b_s, f = sum a_s b_s - x sum a_s: its limit and slope at -inf.
     total = a.sum(-1).detach()
     low = torch.where(total == 0, (a * b).sum(-1).detach(), total * torch.inf)
-    return torch.where(x == -torch.inf, low, torch.where(x == torch.inf, x, out))
+    return limits_at_infinity(
+        x,
+        lambda t: F.relu(t) + (a * F.relu(b - t.unsqueeze(-1))).sum(-1),
+        low,
+        math.inf,
+        -total,
+        1.0,
+    )
 
 
 def _step(x: np.ndarray) -> np.ndarray:

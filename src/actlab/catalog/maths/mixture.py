@@ -13,6 +13,7 @@ import math
 import numpy as np
 import torch
 
+from actlab.catalog.edges import limits_at_infinity, slope_limits
 from actlab.catalog.maths.extrema import maximum, minimum
 from actlab.catalog.registry import UnknownActivationError, get
 from actlab.catalog.spec import SMOOTH, Facts, Interval, Properties
@@ -44,19 +45,35 @@ def check_bases(bases: str) -> str | None:
         problem = check_base(name, "bases")
         if problem:
             return problem
+    for name in names:
+        base_slopes(name)  # computed here, once, rather than inside a traced forward
     return None
+
+
+BASE_SLOPES: dict[str, tuple[float, float]] = {}  # name -> slopes, filled by base_slopes
+
+
+def base_slopes(name: str) -> tuple[float, float]:
+    """(g'(-inf), g'(+inf)) of base `name`, from its own torch form far out (`slope_limits`),
+    computed once per process (a plain dict: under torch.compile the lookup is a constant)."""
+    if name not in BASE_SLOPES:
+        spec = get(name)
+        BASE_SLOPES[name] = slope_limits(lambda t: spec.apply(t, spec.bind()))
+    return BASE_SLOPES[name]
 
 
 def mixture_torch(x: torch.Tensor, bases: str, weights: torch.Tensor) -> torch.Tensor:
     """sum_k weights[..., k] g_k(x), weights already softmaxed and broadcasting (K last).
 
-    At x = ±inf each base gives its catalogue limit (some native kernels give NaN there)."""
+    At x = ±inf each base gives its catalogue limit and the limit of its derivative (some
+    native kernels give NaN there, in the value or the gradient)."""
     out = None
     for k, name in enumerate(base_names(bases)):
         spec = get(name)
-        g = spec.apply(x, spec.bind())
-        low, high = (torch.tensor(v, dtype=x.dtype, device=x.device) for v in spec.limits)
-        g = torch.where(x == -torch.inf, low, torch.where(x == torch.inf, high, g))
+        params = spec.bind()
+        g = limits_at_infinity(
+            x, lambda t, s=spec, p=params: s.apply(t, p), *spec.limits, *base_slopes(name)
+        )
         term = weights[..., k] * g
         out = term if out is None else out + term
     return out

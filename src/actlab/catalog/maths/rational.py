@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from numpy.polynomial import Polynomial
 
+from actlab.catalog.edges import limits_at_infinity
 from actlab.catalog.registry import get
 from actlab.catalog.spec import SMOOTH, Facts, Interval, Properties
 
@@ -44,34 +45,34 @@ def _horner(coef: torch.Tensor, x: torch.Tensor, start: int = 0) -> torch.Tensor
 def rational_torch(x: torch.Tensor, num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
     """Safe rational f(x) for coefficient tensors broadcasting against x (coefficients last).
 
-    At x = ±inf the limit of the leading terms is returned, a_m x^(m-n) / |b_n|, so infinite
-    inputs give ±inf or a constant instead of inf/inf = NaN (assumes a_m, b_n != 0). Only eager
-    code skips that step when no input is infinite; a traced or exported graph always takes it,
-    so it never branches on the values of x.
+    At x = ±inf f and f' take the limits of the leading terms, f ~ c sign(x)^m |x|^(m-n)
+    with c = a_m/|b_n| (`leading_limits`), instead of inf/inf = NaN (assumes a_m, b_n != 0).
     """
-    infinite = torch.isinf(x)
-    xf = torch.where(infinite, torch.zeros((), dtype=x.dtype, device=x.device), x)
-    p = _horner(num, xf)
-    s = _horner(den, xf) * xf  # den holds b_1..b_n, so S = x (b_1 + b_2 x + ...)
-    out = p / (1 + s.abs())
-    tracing = torch.compiler.is_compiling() or torch.jit.is_tracing()
-    if not tracing and not infinite.any():  # eager only: a graph must not branch on values
-        return out
-    high, low = _limits(num, den)
-    return torch.where(infinite, torch.where(x > 0, high, low), out)
-
-
-def _limits(num: torch.Tensor, den: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(f(+inf), f(-inf)) from the leading coefficients alone (detached: no gradient flows
-    through a limit, and no inf of x ever enters the arithmetic)."""
     m, n = num.shape[-1] - 1, den.shape[-1]
     lead = (num[..., -1] / den[..., -1].abs()).detach()
-    if m > n:
-        high = torch.sign(lead) * math.inf
-        return high, high if (m - n) % 2 == 0 else -high
-    if m == n:
-        return lead, lead
-    return torch.zeros_like(lead), torch.zeros_like(lead)
+
+    def formula(t: torch.Tensor) -> torch.Tensor:
+        p = _horner(num, t)
+        s = _horner(den, t) * t  # den holds b_1..b_n, so S = x (b_1 + b_2 x + ...)
+        return p / (1 + s.abs())
+
+    return limits_at_infinity(x, formula, *leading_limits(lead, m, n))
+
+
+def leading_limits(lead, m: int, n: int) -> tuple:
+    """(f(-inf), f(+inf), f'(-inf), f'(+inf)) of f ~ lead sign(x)^m |x|^(m-n) (|Q| ~ |b_n| |x|^n
+    takes the sign of x^n away): for m > n, ±inf; m = n, ±lead; m < n, 0; and f' ~
+    lead (m-n) sign(x)^(m+1) |x|^(m-n-1): ±lead when m - n = 1, ±inf beyond, 0 below.
+    `lead` is a number, an array or a tensor."""
+    grow = m - n
+    size = math.inf if grow > 0 else (1.0 if grow == 0 else 0.0)
+    slope = math.inf if grow > 1 else (1.0 if grow == 1 else 0.0)
+    odd_f, odd_d1 = (-1.0) ** m, (-1.0) ** (m + 1)
+
+    def times(scale: float, sign: float):  # lead * scale without 0 * inf = NaN
+        return lead * 0.0 if scale == 0.0 else lead * (scale * sign)
+
+    return times(size, odd_f), times(size, 1.0), times(slope, odd_d1), times(slope, 1.0)
 
 
 def _horner_np(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -87,11 +88,8 @@ def rational_ref(x: np.ndarray, num, den) -> np.ndarray:
     with np.errstate(all="ignore"):
         s = _horner_np(b, x) * x
         out = _horner_np(a, x) / (1.0 + np.abs(s))
-    m, n = len(a) - 1, len(b)
-    lead = a[-1] / abs(b[-1])
-    with np.errstate(all="ignore"):  # sign(0) * inf is NaN on the finite (unused) side
-        lim = lead * np.sign(x) ** (m - n) * np.inf if m > n else (lead if m == n else 0.0)
-    return np.where(np.isinf(x), lim, out)
+    low, high, _, _ = leading_limits(a[-1] / abs(b[-1]), len(a) - 1, len(b))
+    return np.where(x == -np.inf, low, np.where(x == np.inf, high, out))
 
 
 def rational_ref_d1(x: np.ndarray, num, den) -> np.ndarray:

@@ -235,6 +235,9 @@ at::Tensor mask_backward(const at::Tensor& grad_in, const at::Tensor& packed, do
 // The backward grad -> mask(grad) is linear in grad with the same mask as its own derivative,
 // so `mask_backward` is registered with itself as backward: double backward is exact (f'' = 0
 // almost everywhere). Both go through the dispatcher, so torch.compile sees the fake kernels.
+// mask(grad) does not read x, so under double backward the result also gets an "anchor", a
+// -0.0 that depends on x (lean.py's `anchor`): the gradient of the gradient then exists and is
+// 0, as for PyTorch's relu, instead of "element 0 of tensors does not require grad".
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
@@ -265,7 +268,7 @@ class MaskGrad : public torch::autograd::Function<MaskGrad> {
 class MaskLean : public torch::autograd::Function<MaskLean> {
  public:
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, int64_t kind, double a,
-                            double b, double slope) {
+                            double b, double slope, c10::IValue anchor) {
     static const auto op =
         c10::Dispatcher::singleton()
             .findSchemaOrThrow("actlab::mask_forward", "")
@@ -274,19 +277,33 @@ class MaskLean : public torch::autograd::Function<MaskLean> {
     auto [y, packed] = op.call(x, kind, a, b);
     ctx->save_for_backward({packed});
     ctx->saved_data["slope"] = slope;
+    ctx->saved_data["anchor"] = anchor;
     return y;
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const at::Tensor packed = ctx->get_saved_variables()[0];
     const double slope = ctx->saved_data["slope"].toDouble();
-    return {call_mask_backward(grads[0], packed, slope), at::Tensor(), at::Tensor(), at::Tensor(),
-            at::Tensor()};
+    at::Tensor grad = call_mask_backward(grads[0], packed, slope);
+    if (at::GradMode::is_enabled()) grad = grad.add(ctx->saved_data["anchor"].toTensor());
+    return {grad, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
 at::Tensor lean_mask_autograd(const at::Tensor& x, int64_t kind, double a, double b,
                               double slope) {
-  return MaskLean::apply(x, kind, a, b, slope);
+  if (!at::GradMode::is_enabled() || !x.requires_grad()) {  // nothing to record
+    static const auto op =
+        c10::Dispatcher::singleton()
+            .findSchemaOrThrow("actlab::lean_mask", "")
+            .typed<at::Tensor(const at::Tensor&, int64_t, double, double, double)>();
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    return op.call(x, kind, a, b, slope);
+  }
+  // -0.0 from an empty view of x: its graph keeps sizes only, never x's memory. Passed as an
+  // IValue, not a tensor argument: MaskLean gets no edge to it, so the first-order backward
+  // never visits its graph (that would add a pass of zeros over x).
+  const at::Tensor anchor = x.as_strided({0}, {1}).sum().neg();
+  return MaskLean::apply(x, kind, a, b, slope, c10::IValue(anchor));
 }
 
 at::Tensor lean_mask_cpu(const at::Tensor& x, int64_t kind, double a, double b, double slope) {

@@ -27,9 +27,17 @@ function el(tag, attrs = {}, ...children) {
 }
 
 // ---- state <-> query ------------------------------------------------------------------------
+// One layer as the server reads it: name:key=value:...; vectors a;b;c; text with the
+// separators (, : = ;) and % escaped; null (a vector derived from the other params) left out.
+const escapeText = (text) => text.replace(/[%,:=;]/g,
+  (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+
 function encodeAct(act) {
   const parts = [act.name];
-  for (const [k, v] of Object.entries(act.params)) parts.push(`${k}=${v}`);
+  for (const [k, v] of Object.entries(act.params)) {
+    if (v === null || v === undefined) continue;
+    parts.push(`${k}=${Array.isArray(v) ? v.join(";") : escapeText(String(v))}`);
+  }
   return parts.join(":");
 }
 
@@ -37,8 +45,10 @@ function toQuery(state) {
   const values = { ...state, features: state.features.join(","), layers: state.layers.join(","),
     act: state.act.map(encodeAct).join(",") };
   return KEY_ORDER.map((k) => `${k}=${encodeURIComponent(String(values[k]))
-    .replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%3D/g, "=")}`).join("&");
+    .replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%3D/g, "=").replace(/%3B/g, ";")}`)
+    .join("&");
 }
+pg.toQuery = toQuery;  // for tests: the page's own encoding of a state
 
 function change(edit) {            // apply edit(copy of state) and ask the server for it
   const next = structuredClone(pg.state);
@@ -110,6 +120,16 @@ function setPlaying(playing) {
   pg.playing = playing;
   $("play").textContent = playing ? "❚❚" : "▶";
   $("play").classList.toggle("playing", playing);
+  showRunState();
+}
+
+// What the run is doing, in words: starting (in the page's HTML, so the first paint says it),
+// then training…, or paused / ready to train.
+function showRunState() {
+  const state = $("run-state");
+  if (!pg.lastFrame) return;
+  state.textContent = pg.playing ? "training…" : pg.lastFrame.step > 0 ? "paused" : "ready: press ▶";
+  state.classList.toggle("live", pg.playing);
 }
 
 // ---- controls -------------------------------------------------------------------------------
@@ -200,7 +220,15 @@ function paramField(layer, p, value) {
     p.learnable ? `${p.name} (initial, learned)` : p.name);
   const set = (v) => change((n) => { n.act[layer].params[p.name] = v; });
   let input;
-  if (p.kind === "bool") {
+  if (p.vector) {  // numbers separated by ';' (or spaces); empty: derived from the others
+    input = el("input", { type: "text", id, value: Array.isArray(value) ? value.join("; ") : "",
+      placeholder: "derived", onchange: (e) => {
+        const parts = e.target.value.split(/[;,\s]+/).filter((t) => t !== "");
+        set(parts.length ? parts : null);
+      } });
+  } else if (p.kind === "str" && !p.choices) {
+    input = el("input", { type: "text", id, value, onchange: (e) => set(e.target.value.trim()) });
+  } else if (p.kind === "bool") {
     input = el("input", { type: "checkbox", id, checked: value, onchange: (e) => set(e.target.checked) });
   } else if (p.choices) {
     input = el("select", { id, onchange: (e) => set(e.target.value) },
@@ -219,7 +247,9 @@ function drawFrame() {
   const frame = pg.lastFrame;
   Draw.lossChart($("loss-chart"), pg.history);
   if (!frame) return;
-  $("epoch").textContent = frame.epoch.toFixed(1);
+  $("starting").hidden = true;
+  showRunState();
+  $("epoch").textContent = String(Math.floor(frame.epoch + 1e-9));  // completed epochs
   $("steps").textContent = frame.step;
   $("train-loss").textContent = frame.train_loss.toFixed(3);
   $("test-loss").textContent = frame.test_loss.toFixed(3);

@@ -69,32 +69,68 @@ window.Draw = (() => {
     }, canvas.width, canvas.height);
   }
 
-  function lossChart(canvas, history) {
-    const ctx = canvas.getContext("2d");
-    const w = canvas.width, h = canvas.height, pad = 4;
-    ctx.clearRect(0, 0, w, h);
-    if (history.length < 1) return;
+  // "Nice" tick values (1, 2 or 5 times a power of ten), about `count` of them; with `widen`
+  // the first and last tick are moved out to enclose [lo, hi], so there are always two.
+  function ticks(lo, hi, count, widen = false) {
+    const raw = (hi - lo) / count;
+    const power = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) || raw;
+    const first = (widen ? Math.floor(lo / step + 1e-9) : Math.ceil(lo / step - 1e-9)) * step;
+    const last = widen ? Math.ceil(hi / step - 1e-9) * step : hi;
+    const out = [];
+    for (let v = first; v <= last + 1e-9 * step; v += step) out.push(Number(v.toPrecision(12)));
+    return out;
+  }
+
+  function svg(tag, attrs = {}, text = null) {
+    const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    if (text !== null) node.textContent = text;
+    return node;
+  }
+
+  // Train (dark) and test (grey) loss against epochs, with labelled axes. The loss axis is
+  // zoomed to the losses seen (from the tick below them to the tick above), so progress
+  // shows; its tick labels say where it starts.
+  function lossChart(chart, history) {
+    const [w, h] = [340, 130];
+    const m = { left: 38, right: 8, top: 16, bottom: 26 };
+    chart.replaceChildren();
     const finite = history.flatMap((p) => [p.train_loss, p.test_loss]).filter(Number.isFinite);
-    const top = Math.max(...finite), bottom = Math.min(...finite);
-    const span = Math.max(top - bottom, 1e-6);  // zoomed to the losses seen, so progress shows
-    const last = Math.max(1, history[history.length - 1].step);
-    for (const [key, colour] of [["test_loss", "#999"], ["train_loss", "#222"]]) {
-      ctx.beginPath();
-      history.forEach((p, i) => {
-        const x = pad + (p.step / last) * (w - 2 * pad);
-        const y = h - pad - ((p[key] - bottom) / span) * (h - 2 * pad - 10);
-        i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y);
-      });
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1.5;
-      ctx.stroke();
+    let lo = finite.length ? Math.min(...finite) : 0, hi = finite.length ? Math.max(...finite) : 1;
+    if (hi - lo < 1e-6) { lo -= 0.05 * (Math.abs(lo) || 1); hi += 0.05 * (Math.abs(hi) || 1); }
+    const yTicks = ticks(lo, hi, 3, true);  // the loss axis runs from tick to tick
+    [lo, hi] = [yTicks[0], yTicks[yTicks.length - 1]];
+    const last = Math.max(1, history.length ? history[history.length - 1].epoch : 1);
+    const X = (e) => m.left + (e / last) * (w - m.left - m.right);
+    const Y = (v) => h - m.bottom - ((v - lo) / (hi - lo)) * (h - m.top - m.bottom);
+    const xAxis = svg("g", { class: "axis x" });
+    const yAxis = svg("g", { class: "axis y" });
+    const grid = svg("g", { class: "grid" });
+    xAxis.append(svg("line", { x1: m.left, x2: w - m.right, y1: h - m.bottom, y2: h - m.bottom }));
+    yAxis.append(svg("line", { x1: m.left, x2: m.left, y1: m.top, y2: h - m.bottom }));
+    for (const e of ticks(0, last, 4)) {
+      xAxis.append(svg("line", { x1: X(e), x2: X(e), y1: h - m.bottom, y2: h - m.bottom + 3 }));
+      xAxis.append(svg("text", { x: X(e), y: h - m.bottom + 12, "text-anchor": "middle" },
+        String(e)));
     }
-    ctx.fillStyle = "#777";
-    ctx.font = "10px sans-serif";
-    ctx.textAlign = "right";
-    ctx.fillText(`loss ${bottom.toPrecision(3)} – ${top.toPrecision(3)} · train (black), test (grey)`,
-      w - pad, 10);
-    ctx.textAlign = "left";
+    xAxis.append(svg("text", { x: w - m.right, y: h - 3, "text-anchor": "end" }, "epoch"));
+    for (const v of yTicks) {
+      yAxis.append(svg("line", { x1: m.left - 3, x2: m.left, y1: Y(v), y2: Y(v) }));
+      yAxis.append(svg("text", { x: m.left - 5, y: Y(v) + 3, "text-anchor": "end" },
+        v.toPrecision(3)));
+      grid.append(svg("line", { x1: m.left, x2: w - m.right, y1: Y(v), y2: Y(v) }));
+    }
+    yAxis.append(svg("text", { x: 4, y: 10 }, "loss"));
+    chart.append(grid, xAxis, yAxis);
+    for (const [key, name] of [["test_loss", "test"], ["train_loss", "train"]]) {
+      const points = history.filter((p) => Number.isFinite(p[key]))
+        .map((p) => `${X(p.epoch).toFixed(1)},${Y(p[key]).toFixed(1)}`);
+      if (points.length) chart.append(svg("polyline", { class: `series ${name}`, points: points.join(" ") }));
+    }
+    const key = svg("g", { class: "key" });
+    key.append(svg("text", { x: w - m.right, y: 10, "text-anchor": "end" }, "train — black · test — grey"));
+    chart.append(key);
   }
 
   // f and f' (121 points over [-reach, reach]) above the pre-activation histogram.
