@@ -30,6 +30,7 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/actlab docs --out docs
 	$(BIN)/python -c "from actlab.modules import write_stub; print('wrote', write_stub())"
+	$(BIN)/python -c "from actlab.listing import write_packaged; print('wrote', write_packaged())"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -15,7 +15,7 @@ from actlab._version import __version__
 # name -> (module, attribute, one line for `actlab --help`). Every command module is listed
 # here once; a test checks each line against the command's own help.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "list": ("actlab.cli.catalog", "list_", "The catalogue table: formula, range, properties, year."),
+    "list": ("actlab.cli.listing", "list_", "The catalogue table: formula, range, properties, year."),
     "show": ("actlab.cli.catalog", "show", "One activation: formula, parameters, facts, values, paper."),
     "plot": ("actlab.cli.catalog", "plot", "Draw activations and their derivatives to a PNG."),
     "docs": ("actlab.cli.catalog", "docs", "Write the catalogue page and its plots."),

@@ -1,9 +1,8 @@
-"""Catalogue commands: list, show, plot, docs. Each is a thin layer over a library function."""
+"""Catalogue commands: show, plot, docs (and `list` in cli/listing.py, which needs no torch).
+Each is a thin layer over a library function."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from actlab.catalog import FAMILIES, ActivationSpec, UnknownActivationError, get
+from actlab.catalog import ActivationSpec, UnknownActivationError, get
 from actlab.catalog.parse import parse_activation
+from actlab.cli.output import console, to_json
 from actlab.kernels import describe_impls
 from actlab.report.catalogue.activation_plots import autograd_curves, plot_activations
 from actlab.report.catalogue.catalogue_text import (
-    catalogue_records,
     fmt,
     multi_input_example,
     num,
@@ -29,15 +28,6 @@ from actlab.report.catalogue.catalogue_text import (
 from actlab.report.catalogue.docs import write_catalogue
 
 
-def console() -> Console:
-    # Piped output (files, `less`, tests) gets a wide table rather than rich's 80 columns.
-    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
-
-
-def to_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
-
-
 def resolve(text: str, hint: str = "NAME") -> tuple[ActivationSpec, dict[str, Any]]:
     """`parse_activation` with its errors turned into usage errors (exit code 2, no traceback)."""
     try:
@@ -46,63 +36,6 @@ def resolve(text: str, hint: str = "NAME") -> tuple[ActivationSpec, dict[str, An
         raise click.BadParameter(str(err), param_hint=hint) from None
     spec = get(name)
     return spec, spec.bind(**overrides)
-
-
-def _mark(flag: bool) -> str:
-    return "yes" if flag else "-"
-
-
-def catalogue_table(records: list[dict[str, Any]]) -> Table:
-    """The rich table `actlab list` prints: one row per record of `catalogue_records()`."""
-    table = Table(title=f"actlab catalogue: {len(records)} activations", show_lines=False)
-    for header, style in (
-        ("name", "bold cyan"),
-        ("family", ""),
-        ("f(x)", ""),
-        ("range", ""),
-        ("monotonic", ""),
-        ("smooth", ""),
-        ("bounded ↓/↑", ""),
-        ("zero-centred", ""),
-        ("self-norm.", ""),
-    ):
-        table.add_column(header, style=style or None, overflow="fold")
-    for r in records:
-        p = r["properties"]
-        if p is None:  # multi-input entries make no scalar claims
-            claims = ["n/a"] * 5
-        else:
-            bounds = f"{_mark(p['bounded_below'])}/{_mark(p['bounded_above'])}"
-            claims = [
-                _mark(p["monotonic"]),
-                p["smoothness_text"],
-                bounds,
-                _mark(p["zero_centred"]),
-                _mark(p["self_normalising"]),
-            ]
-        rng = r["range"]["text"] if r["range"] else "n/a"
-        table.add_row(r["name"], r["family"], r["formula_text"], rng, *claims)
-    return table
-
-
-@click.command("list")
-@click.option(
-    "--family", type=click.Choice(FAMILIES), help="Only this family (relu-like, smooth-gated, ...)."
-)
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print a JSON list of records (name, aliases, family, formulas, range, "
-    "properties, params with default/valid/learnable, paper, native) instead.",
-)
-def list_(family: str | None, as_json: bool) -> None:
-    """List the catalogue: formula, range and properties of every activation."""
-    records = catalogue_records(family)
-    if as_json:
-        click.echo(to_json(records))
-        return
-    console().print(catalogue_table(records))
 
 
 def _show_values(out: Console, spec: ActivationSpec, params: dict[str, Any]) -> None:
@@ -164,7 +97,7 @@ def show(name: str, as_json: bool) -> None:
                 repr(p.default),
                 repr(params[p.name]),
                 p.describe_valid(),
-                _mark(p.learnable),
+                "yes" if p.learnable else "-",
                 p.doc,
             )
         out.print(table)

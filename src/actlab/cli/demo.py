@@ -11,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from actlab.cli.catalog import catalogue_table, console
 from actlab.cli.compare import compare
+from actlab.cli.listing import catalogue_table
+from actlab.cli.output import console
+from actlab.listing import records as catalogue_records
 from actlab.report.catalogue.activation_plots import gallery
-from actlab.report.catalogue.catalogue_text import catalogue_records
 
 
 @click.command()

@@ -239,7 +239,9 @@ def _refuse_built_in_options(ctx: click.Context) -> None:
     type=float,
     help="|f'| below this is saturated; always below it is a dead unit.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the weights and batches.")
+@click.option(
+    "--seed", default=0, show_default=True, type=int, help="Seed of the weights and batches."
+)
 @click.option(
     "--out",
     default="runs/diagnose",

@@ -7,7 +7,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from actlab.cli.catalog import console, to_json
+from actlab.cli.output import console, to_json
 from actlab.models import build_model, get_model, model_names
 
 NUM_CLASSES = 10

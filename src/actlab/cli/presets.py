@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from actlab.cli.catalog import console, to_json
+from actlab.cli.output import console, to_json
 
 
 @click.command("presets")
