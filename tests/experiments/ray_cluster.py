@@ -51,19 +51,21 @@ def alive(pid: int) -> bool:
 
 
 class RayCluster:
-    """`nodes` Ray nodes of `cpus` CPUs each (the first is the head), on loopback ports.
+    """`nodes` Ray nodes of `cpus` CPUs each (the first is the head, with `head_cpus` if
+    given: 0 keeps runs off it), on this machine.
 
     Ray advertises the machine's address even when asked for 127.0.0.1 (it refuses a
     loopback node address on Linux), so `address` is the head's port on that address.
     """
 
-    def __init__(self, nodes: int = 2, cpus: int = 1) -> None:
+    def __init__(self, nodes: int = 2, cpus: int = 1, head_cpus: int | None = None) -> None:
         # Ray's socket paths must stay under 108 bytes: a short private directory in /tmp.
         self.temp_dir = Path(tempfile.mkdtemp(prefix="alr-", dir="/tmp"))
         self.cwd = self.temp_dir / "cwd"  # workers start here, away from the repository
         self.cwd.mkdir()
-        self.port = free_port()
+        self.port, client_port = free_port(), free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.client_address = f"ray://127.0.0.1:{client_port}"  # Ray Client's server
         self.starters: list[subprocess.Popen] = []
         self.logs: list[Path] = []
         # Token authentication (Ray's servers listen on every interface), with a token of
@@ -74,7 +76,7 @@ class RayCluster:
         self.env.pop("RAY_AUTH_TOKEN_PATH", None)
         try:
             for index in range(nodes):
-                self._start(index, cpus)
+                self._start(index, cpus if index or head_cpus is None else head_cpus)
         except BaseException:
             self.stop()
             raise
@@ -82,7 +84,12 @@ class RayCluster:
     def _start(self, index: int, cpus: int) -> None:
         ray = Path(sys.executable).with_name("ray")
         role = (
-            ["--head", f"--port={self.port}", "--include-dashboard=false"]
+            [
+                "--head",
+                f"--port={self.port}",
+                "--include-dashboard=false",
+                f"--ray-client-server-port={self.client_address.rsplit(':', 1)[1]}",
+            ]
             if index == 0
             else [f"--address={self.address}"]
         )

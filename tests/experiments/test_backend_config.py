@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -131,3 +132,22 @@ def test_actlab_and_the_local_backend_never_import_ray(tmp_path):
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(_NO_RAY), str(tmp_path)],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_cluster_configs_of_the_readme_are_valid():
+    """docs/ray/cluster-aws.yaml passes Ray's own cluster-config schema (what `ray up` checks);
+    docs/ray/raycluster.yaml is a KubeRay RayCluster with a head and a GPU worker group."""
+    ray = pytest.importorskip("ray")
+    jsonschema = pytest.importorskip("jsonschema")  # a dependency of Ray
+    import yaml
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "ray"
+    schema = json.loads((Path(ray.__file__).parent / "autoscaler" / "ray-schema.json").read_text())
+    aws = yaml.safe_load((docs / "cluster-aws.yaml").read_text())
+    jsonschema.validate(aws, schema)
+    assert aws["available_node_types"]["gpu"]["resources"]["GPU"] == 1
+    kube = yaml.safe_load((docs / "raycluster.yaml").read_text())
+    assert (kube["apiVersion"], kube["kind"]) == ("ray.io/v1", "RayCluster")
+    assert f"ray[default]=={kube['spec']['rayVersion']}" in aws["setup_commands"][0]  # one Ray
+    worker = kube["spec"]["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]
+    assert worker["resources"]["limits"]["nvidia.com/gpu"] == "1"

@@ -252,10 +252,12 @@ print(json.dumps({
 
 def test_a_grid_on_two_nodes_gives_the_local_backends_runs_once_each(cluster, tmp_path):
     """Built-in and user models, objects of the Python API (a function and a module of
-    `__main__`, a data pair, a metric): the same numbers as the local backend, exactly."""
+    `__main__`, a data pair, a metric), through Ray Client: the same numbers as the local
+    backend, exactly."""
     script = tmp_path / "api.py"
     script.write_text(_API_SCRIPT)
-    proc = subprocess.run([sys.executable, str(script), str(tmp_path), cluster.address],
+    # Through Ray Client (ray://), the way to reach a cluster from outside its network.
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path), cluster.client_address],
                           cwd=tmp_path, env=_env(cluster), capture_output=True, text=True,
                           timeout=300)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -269,7 +271,7 @@ def test_a_grid_on_two_nodes_gives_the_local_backends_runs_once_each(cluster, tm
     nodes = {json.loads(r["machine_json"])["ray_node"] for r in rows}
     assert len(nodes) == 2, "both nodes ran runs"
     report = (tmp_path / "ray" / "report.html").read_text()
-    assert f"Ray {backend['ray']} at {cluster.address}: 2 node(s) with 2 CPU(s)" in report
+    assert f"Ray {backend['ray']} at {cluster.client_address}: 2 node(s) with 2 CPU(s)" in report
     assert "ran on 2 node(s)" in report and "(Ray node " in report
 
 

@@ -523,8 +523,19 @@ def print_summary(result) -> None:
             console.print(f"note: {note}")
         for r in sorted(rows, key=lambda r: r.rank):
             console.print(f"  runs of {r.activation}: {r.run_ids}", style="dim")
+    print_backend(console, result)
     console.print(
         f"{result.n_ran} run(s) trained, {result.n_skipped} already finished, "
         f"{len(result.failed)} failed, in {result.seconds:.1f} s."
     )
     console.print(f"Report: {result.files.get('report', result.out / 'report.html')}")
+
+
+def print_backend(console, result) -> None:
+    """One line on the Ray cluster the runs used (nothing for the local backend)."""
+    b = result.backend
+    if b.get("backend") == "ray":
+        console.print(
+            f"Ray {b['ray']} at {b['address']}: {b['nodes']} node(s), {b['cpus']:g} CPU(s), "
+            f"{b['gpus']:g} GPU(s); {b['retried']} run(s) retried after a worker died."
+        )

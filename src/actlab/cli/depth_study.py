@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from actlab.cli.compare import add_backend_options, results_dir_options
+from actlab.cli.compare import add_backend_options, print_backend, results_dir_options
 from actlab.comparison import run_and_report
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
 from actlab.experiments.grammar import split_list
@@ -196,6 +196,7 @@ def _print(result: ExperimentResult, rows: list[dict]) -> None:
             "–" if math.isnan(dead) else f"{100 * dead:.1f}",
         )
     console.print(table)
+    print_backend(console, result)
     console.print(
         f"{result.n_ran} run(s) trained, {result.n_skipped} already finished, "
         f"{len(result.failed)} failed, in {result.seconds:.1f} s."
