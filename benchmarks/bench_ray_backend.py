@@ -2,6 +2,8 @@
 commands on the local backend, on Ray (a local instance the command starts, and a cluster it
 joins), and on clusters of 1 and 2 worker nodes.
 
+- gap: one run at a time (1-epoch runs), the median time from a run's end to the next one's
+  start: what each run costs besides training (the record handed back, the commit, dispatch);
 - overhead: wall time of Ray vs local for the same grid, 2 runs at once and 1 torch thread
   each; split into start-up + report (command start to first run, last run to exit) and the
   span of the runs (first run's start to last run's end, from the store), whose difference
@@ -63,6 +65,25 @@ def _compare(grid: dict, extra: list[str], env: dict[str, str]) -> tuple[float, 
     return wall, span, mean_run
 
 
+def _gaps(grid: dict, extra: list[str], env: dict[str, str]) -> float:
+    """Median seconds between one run's end and the next one's start, one run at a time: what
+    each run costs besides its training (handing the record back, the commit, dispatch)."""
+    out = Path(tempfile.mkdtemp(prefix="actlab-bench-ray-"))
+    actlab = str(Path(sys.executable).with_name("actlab"))
+    command = [actlab, "compare", "--activations", grid["activations"], "--seeds",
+               str(grid["seeds"]), "--epochs", "1", "--threads", "1", "--workers", "1",
+               "--out", str(out), *extra]  # fmt: skip
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    db = sqlite3.connect(out / "results.sqlite")
+    rows = db.execute("SELECT started, finished FROM runs ORDER BY started").fetchall()
+    db.close()
+    shutil.rmtree(out, ignore_errors=True)
+    times = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in rows]
+    return statistics.median(
+        (times[i + 1][0] - times[i][1]).total_seconds() for i in range(len(times) - 1)
+    )
+
+
 def _medians(samples: list[tuple[float, float, float]]) -> tuple[float, float, float]:
     wall, span, run = (statistics.median(s[i] for s in samples) for i in range(3))
     return wall, span, run
@@ -78,14 +99,17 @@ def measure(quick: bool, repeats: int) -> dict:
     names = ("local", "ray, own instance", "ray, joined cluster")
     times: dict[str, list] = {name: [] for name in names}
     cluster = RayCluster(nodes=1, cpus=CONCURRENT)
+    gaps: dict[str, list[float]] = {"local": [], "ray, joined cluster": []}
     try:
         joined = {**env, **cluster.auth}
+        ray_joined = ["--backend", "ray", "--ray-address", cluster.address]
+        for _ in range(repeats):
+            gaps["local"].append(_gaps(grid, [], env))
+            gaps["ray, joined cluster"].append(_gaps(grid, ray_joined, joined))
         for _ in range(repeats):
             times["local"].append(_compare(grid, ["--workers", str(CONCURRENT)], env))
             times["ray, own instance"].append(_compare(grid, ["--backend", "ray"], env))
-            times["ray, joined cluster"].append(
-                _compare(grid, ["--backend", "ray", "--ray-address", cluster.address], joined)
-            )
+            times["ray, joined cluster"].append(_compare(grid, ray_joined, joined))
     finally:
         cluster.stop()
     local_wall, local_span, _ = _medians(times["local"])
@@ -128,6 +152,7 @@ def measure(quick: bool, repeats: int) -> dict:
         "grid": grid,
         "repeats": repeats,
         "cpus": os.cpu_count(),
+        "gap_between_runs_s": {k: round(statistics.median(v), 4) for k, v in gaps.items()},
         "overhead": overhead,
         "nodes": nodes,
     }
@@ -147,6 +172,8 @@ def main() -> None:
     g = result["grid"]
     print(f"grid: {g['activations']} × {g['seeds']} seeds × {g['epochs']} epochs on MNIST-1D, "
           f"{CONCURRENT} runs at once × 1 thread, medians of {result['repeats']}")  # fmt: skip
+    for name, gap in result["gap_between_runs_s"].items():
+        print(f"  {name}: {1000 * gap:.0f} ms from one run's end to the next one's start")
     for r in result["overhead"]:
         print(f"  {r['backend']}: {r['wall_s']:.1f} s = {r['wall_vs_local']:.2f}× local; "
               f"start-up and report {r['start_and_report_s']:.1f} s; runs' span "

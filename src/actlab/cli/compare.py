@@ -269,7 +269,8 @@ BACKEND_OPTIONS: list[tuple[str, str, Any, str, Any]] = [
         "--gpus-per-run",
         "gpus_per_run",
         float,
-        "GPUs each run requests from Ray (a fraction shares a GPU); --device cuda on Ray needs it.",
+        "GPUs each run requests from Ray (a fraction shares a GPU); a run sees only the GPUs "
+        "it requests, so --device cuda on Ray needs it.",
         0,
     ),
     (

@@ -140,8 +140,8 @@ def _check_backend(config: ExperimentConfig) -> None:
         )
     if str(config.device).startswith("cuda") and not config.gpus_per_run:
         raise ConfigError(
-            f"device {config.device!r} on Ray needs gpus_per_run > 0 (--gpus-per-run 1): Ray "
-            "hides the GPUs from a run that requests none"
+            f"device {config.device!r} on Ray needs gpus_per_run > 0 (--gpus-per-run 1): a run "
+            "on Ray sees only the GPUs it requests"
         )
 
 

@@ -88,6 +88,11 @@ def _run_task(config: RunConfig, boxed_objects: list, threads: int) -> RunRecord
     threads to the request, run, and note which node ran it."""
     import torch
 
+    if not ray.get_gpu_ids():
+        # Ray leaves a node's GPUs visible to a task that requested none; such a run must not
+        # take one (`--device auto` trains on CPU), so hide them before CUDA starts here.
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+
     if boxed_objects:  # boxed in a list, so Ray hands over the ref, not a fresh copy per task
         ref = boxed_objects[0]
         if ref.hex() not in _INSTALLED:
