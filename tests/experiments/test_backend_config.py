@@ -151,3 +151,42 @@ def test_the_cluster_configs_of_the_readme_are_valid():
     assert f"ray[default]=={kube['spec']['rayVersion']}" in aws["setup_commands"][0]  # one Ray
     worker = kube["spec"]["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]
     assert worker["resources"]["limits"]["nvidia.com/gpu"] == "1"
+
+
+def test_the_modules_of_the_users_code_are_shipped_once_and_nothing_else(tmp_path, monkeypatch):
+    from torch import nn
+
+    from actlab.experiments.ray_env import runtime_env, user_modules
+    from actlab.experiments.sources import load_factory, register_object
+
+    (tmp_path / "ship_single.py").write_text(
+        "from torch import nn\n\nclass Net(nn.Module):\n    pass\n\n"
+        "def build(act):\n    return nn.Sequential(nn.Linear(2, 2), act())\n"
+    )
+    package = tmp_path / "ship_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text("def make(act):\n    return act()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for spec in ("ship_single:build", "ship_pkg.models:make"):
+        load_factory(spec, "model factory")  # as planning imports them in the driver
+    import ship_single
+
+    net = register_object("ship_net", nn.Sequential(nn.Linear(2, 2), ship_single.Net()))
+    plain = register_object("plain_net", nn.Sequential(nn.Linear(2, 2), nn.Tanh()))
+    sources = ["ship_pkg.models:make", "mlp", "digits", net, plain, "actlab.models:build_model"]
+    modules = user_modules(sources)
+    assert [m.__name__ for m in modules] == ["ship_pkg", "ship_single"]  # not torch, not actlab
+
+    shipped = runtime_env(None, modules)
+    assert shipped == {
+        "py_modules": [str(package.resolve()), str(tmp_path.resolve() / "ship_single.py")]
+    }
+    # A working_dir holding both ships them; what the user lists stays and is not repeated.
+    assert runtime_env({"working_dir": str(tmp_path)}, modules) == {"working_dir": str(tmp_path)}
+    given = {"py_modules": [str(package)], "env_vars": {"A": "1"}}
+    assert runtime_env(given, modules) == {
+        "py_modules": [str(package), str(tmp_path.resolve() / "ship_single.py")],
+        "env_vars": {"A": "1"},
+    }
+    assert runtime_env(None, []) == {} and user_modules(["mlp", plain]) == []

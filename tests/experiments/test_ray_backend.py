@@ -224,15 +224,24 @@ def test_the_driver_killed_mid_grid_loses_no_finished_run_and_the_rerun_skips_th
 
 
 _API_SCRIPT = """
-import json, sys
+import json, os, sys, time
+from pathlib import Path
 import torch
 import actlab
 
 X = torch.randn(240, 64, generator=torch.Generator().manual_seed(0))
 y = (X[:, 0] + X[:, 1] > 0).long()
 data = ((X[:200], y[:200]), (X[200:], y[200:]))
+MEET = Path(sys.argv[1]) / "meet"
+MEET.mkdir()
 
 def build(act):  # defined in __main__: an object of this process, sent to the workers
+    if os.path.basename(sys.argv[0]) == "default_worker.py":
+        # Two of these runs wait for each other, so they run at once: on both 1-CPU nodes.
+        (MEET / str(os.getpid())).touch()
+        deadline = time.monotonic() + 60
+        while len(list(MEET.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
     return torch.nn.Sequential(torch.nn.Linear(64, 8), act(), torch.nn.Linear(8, 2))
 
 net = torch.nn.Sequential(torch.nn.Linear(64, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
@@ -269,7 +278,7 @@ def test_a_grid_on_two_nodes_gives_the_local_backends_runs_once_each(cluster, tm
     rows = _runs(tmp_path / "ray")
     assert len(rows) == 6 and len({r["config_hash"] for r in rows}) == 6
     nodes = {json.loads(r["machine_json"])["ray_node"] for r in rows}
-    assert len(nodes) == 2, "both nodes ran runs"
+    assert len(nodes) == 2, f"both nodes ran runs: {rows}"
     report = (tmp_path / "ray" / "report.html").read_text()
     assert f"Ray {backend['ray']} at {cluster.client_address}: 2 node(s) with 2 CPU(s)" in report
     assert "ran on 2 node(s)" in report and "(Ray node " in report
@@ -310,42 +319,3 @@ def test_without_an_address_a_ray_instance_runs_the_grid_and_ends_with_it(tmp_pa
         for leftover in base.glob("*"):
             subprocess.run(["rm", "-rf", str(leftover)], check=False)
         base.rmdir()
-
-
-def test_the_modules_of_the_users_code_are_shipped_once_and_nothing_else(tmp_path, monkeypatch):
-    from torch import nn
-
-    from actlab.experiments.ray_backend import runtime_env, user_modules
-    from actlab.experiments.sources import load_factory, register_object
-
-    (tmp_path / "ship_single.py").write_text(
-        "from torch import nn\n\nclass Net(nn.Module):\n    pass\n\n"
-        "def build(act):\n    return nn.Sequential(nn.Linear(2, 2), act())\n"
-    )
-    package = tmp_path / "ship_pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "models.py").write_text("def make(act):\n    return act()\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for spec in ("ship_single:build", "ship_pkg.models:make"):
-        load_factory(spec, "model factory")  # as planning imports them in the driver
-    import ship_single
-
-    net = register_object("ship_net", nn.Sequential(nn.Linear(2, 2), ship_single.Net()))
-    plain = register_object("plain_net", nn.Sequential(nn.Linear(2, 2), nn.Tanh()))
-    sources = ["ship_pkg.models:make", "mlp", "digits", net, plain, "actlab.models:build_model"]
-    modules = user_modules(sources)
-    assert [m.__name__ for m in modules] == ["ship_pkg", "ship_single"]  # not torch, not actlab
-
-    shipped = runtime_env(None, modules)
-    assert shipped == {
-        "py_modules": [str(package.resolve()), str(tmp_path.resolve() / "ship_single.py")]
-    }
-    # A working_dir holding both ships them; what the user lists stays and is not repeated.
-    assert runtime_env({"working_dir": str(tmp_path)}, modules) == {"working_dir": str(tmp_path)}
-    given = {"py_modules": [str(package)], "env_vars": {"A": "1"}}
-    assert runtime_env(given, modules) == {
-        "py_modules": [str(package), str(tmp_path.resolve() / "ship_single.py")],
-        "env_vars": {"A": "1"},
-    }
-    assert runtime_env(None, []) == {} and user_modules(["mlp", plain]) == []

@@ -11,8 +11,8 @@ What reaches the workers:
 - actlab and torch must be installed on every node (the report lists versions per run);
 - the user's `module:function` factories and the classes of objects given to `actlab.compare`
   live in modules of the user's code: each such top-level module or package is shipped with
-  Ray's runtime environment (`py_modules`), unless `ray_runtime_env` ships it already
-  (its `working_dir` or `py_modules`); `ray_runtime_env` adds anything else (helper modules,
+  Ray's runtime environment (`ray_env.py`), unless `ray_runtime_env` ships it already (its
+  `working_dir` or `py_modules`); `ray_runtime_env` adds anything else (helper modules,
   env_vars, pip packages);
 - objects given to `actlab.compare` (``python:NAME`` sources) are put into Ray's object store
   once and installed in each worker process once.
@@ -31,15 +31,12 @@ import logging
 import os
 import secrets
 import shutil
-import site
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import ray
@@ -48,14 +45,9 @@ import ray.exceptions as rex
 from actlab.experiments.config import RunConfig
 from actlab.experiments.errors import BackendError
 from actlab.experiments.execute import execute_run, versions
+from actlab.experiments.ray_env import runtime_env, user_modules
 from actlab.experiments.runner import usable_cores
-from actlab.experiments.sources import (
-    get_object,
-    install_objects,
-    is_factory_spec,
-    is_object,
-    registered_objects,
-)
+from actlab.experiments.sources import install_objects, is_object, registered_objects
 from actlab.experiments.store import RunRecord
 
 # A worker or node that died: running the same task again may well succeed.
@@ -66,9 +58,9 @@ RETRIED = (
     rex.OutOfMemoryError,
     rex.ObjectLostError,
 )
-# Workers' output is not forwarded (log_to_driver=False): Ray would print it, and its own
-# notices, on the driver's stdout, where `--json` writes; a run's error and traceback are in
-# its record, the rest in the Ray session's logs on each node.
+# Workers' output is not forwarded: Ray would print it on the driver's stdout, where `--json`
+# writes; a run's error and traceback are in its record, the rest in the Ray session's logs.
+LOG_TO_DRIVER = False
 # The object store of a Ray instance started for one command: it holds the configs, the
 # records and the objects given to the Python API, so a small one is plenty.
 LOCAL_OBJECT_STORE_BYTES = 200 * 2**20
@@ -107,77 +99,6 @@ def _run_task(config: RunConfig, boxed_objects: list, threads: int) -> RunRecord
 _REMOTE = ray.remote(_run_task)
 
 
-# -- what the workers need ----------------------------------------------------------------------
-
-
-def _install_dirs() -> list[Path]:
-    """Where installed packages and the standard library live (not the user's code)."""
-    paths = set(sysconfig.get_paths().values()) | set(site.getsitepackages())
-    paths.add(site.getusersitepackages())
-    return [Path(p).resolve() for p in paths if p]
-
-
-def _module_path(module: ModuleType) -> Path | None:
-    """The file of a single-file module, or the directory of a package (None: neither)."""
-    paths = list(getattr(module, "__path__", []) or [])
-    if paths:
-        return Path(paths[0]).resolve() if len(paths) == 1 else None
-    file = getattr(module, "__file__", None)
-    return Path(file).resolve() if file else None
-
-
-def _is_user_code(module: ModuleType) -> bool:
-    name = module.__name__
-    if name in ("__main__", "actlab", "torch") or name in sys.stdlib_module_names:
-        return False  # __main__'s objects travel by value; actlab and torch are installed
-    path = _module_path(module)
-    if path is None:
-        return False
-    return not any(d == path or d in path.parents for d in _install_dirs())
-
-
-def _object_modules(obj: Any) -> set[str]:
-    """Modules a worker must import to unpickle `obj` (classes and functions by reference)."""
-    from torch import nn
-
-    if isinstance(obj, nn.Module):
-        return {type(m).__module__ for m in obj.modules()}
-    if isinstance(obj, tuple | list):
-        return set().union(*(_object_modules(item) for item in obj)) if obj else set()
-    name = getattr(obj, "__module__", None) if callable(obj) else None
-    return {name or type(obj).__module__}
-
-
-def user_modules(sources: Iterable[str]) -> list[ModuleType]:
-    """Top-level modules of the user's code that `sources` need (already imported by the
-    driver's planning), in name order."""
-    names: set[str] = set()
-    for source in sources:
-        if is_factory_spec(source):
-            names.add(source.split(":")[0])
-        elif is_object(source):
-            names |= _object_modules(get_object(source))
-    tops = sorted({n.split(".")[0] for n in names if n})
-    return [sys.modules[t] for t in tops if t in sys.modules and _is_user_code(sys.modules[t])]
-
-
-def runtime_env(given: Mapping[str, Any] | None, modules: Iterable[ModuleType]) -> dict[str, Any]:
-    """The runs' runtime environment: `given` plus, in its `py_modules`, each of `modules`
-    that `given` does not ship already (in its working_dir or py_modules)."""
-    env = dict(given or {})
-    listed = list(env.get("py_modules") or [])
-    local = [p for p in [*listed, env.get("working_dir")] if isinstance(p, str) and "://" not in p]
-    roots = [Path(p).resolve() for p in local]
-    for module in modules:
-        path = _module_path(module)
-        if path is not None and not any(r == path or r in path.parents for r in roots):
-            listed.append(str(path))
-            roots.append(path)
-    if listed:
-        env["py_modules"] = listed
-    return env
-
-
 # -- on the driver ------------------------------------------------------------------------------
 
 
@@ -195,8 +116,9 @@ class RayRunner:
     `address` None starts a Ray instance on this machine (its CPUs, no dashboard, a small
     object store) and shuts it down at `close`; otherwise joins the cluster there ('auto',
     HOST:PORT, ray://HOST:PORT). In a process where Ray is already initialised, that
-    connection and its runtime environment are used (nothing is shipped) and left open. `workers` caps the runs in flight (None: as many as
-    the cluster's resources fit); `threads` None means torch threads = CPUs requested.
+    connection and its runtime environment are used (nothing is shipped) and left open.
+    `workers` caps the runs in flight (None: as many as the cluster's resources fit);
+    `threads` None means torch threads = CPUs requested.
     """
 
     def __init__(
@@ -270,7 +192,7 @@ class RayRunner:
                 address=self.address,
                 runtime_env=self._env or None,
                 logging_level=logging.WARNING,
-                log_to_driver=False,
+                log_to_driver=LOG_TO_DRIVER,
             )
         except Exception as error:
             raise BackendError(
@@ -302,7 +224,7 @@ class RayRunner:
                 object_store_memory=LOCAL_OBJECT_STORE_BYTES,
                 runtime_env=self._env or None,
                 logging_level=logging.WARNING,
-                log_to_driver=False,
+                log_to_driver=LOG_TO_DRIVER,
                 _temp_dir=self._temp_dir,
             )
         except Exception as error:
