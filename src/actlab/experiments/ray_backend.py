@@ -46,7 +46,6 @@ from actlab.experiments.config import RunConfig
 from actlab.experiments.errors import BackendError
 from actlab.experiments.execute import execute_run, versions
 from actlab.experiments.ray_env import runtime_env, user_modules
-from actlab.experiments.runner import usable_cores
 from actlab.experiments.sources import install_objects, is_object, registered_objects
 from actlab.experiments.store import RunRecord
 
@@ -64,6 +63,13 @@ LOG_TO_DRIVER = False
 # The object store of a Ray instance started for one command: it holds the configs, the
 # records and the objects given to the Python API, so a small one is plenty.
 LOCAL_OBJECT_STORE_BYTES = 200 * 2**20
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on: what a Ray instance of this machine offers."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _now() -> str:
@@ -219,7 +225,7 @@ class RayRunner:
         try:
             ray.init(
                 address="local",
-                num_cpus=usable_cores(),
+                num_cpus=_usable_cores(),
                 include_dashboard=False,
                 object_store_memory=LOCAL_OBJECT_STORE_BYTES,
                 runtime_env=self._env or None,
