@@ -148,7 +148,9 @@ def compare(
         **options: any key of `ExperimentConfig` or `actlab.train.Training` — ``epochs``,
             ``lr``, ``optimizer``, ``schedule``, ``tune_lr``, ``val_fraction``, ``select``,
             ``task``, ``augment``, ``workers``, ``preset``, ``hidden``, ... (unknown keys are
-            rejected with the valid ones listed).
+            rejected with the valid ones listed); ``backend="ray"`` with ``ray_address``,
+            ``cpus_per_run``, ``gpus_per_run``, ``max_retries``, ``ray_runtime_env`` runs
+            on a Ray cluster (README: "Scale out with Ray").
 
     Returns:
         The `ExperimentResult` `actlab compare` makes: summary rows, run records, files.

@@ -12,6 +12,7 @@ from actlab.experiments.config import (
     load_yaml,
     merge,
 )
+from actlab.experiments.runner import runner_for
 
 
 def test_defaults_are_the_compare_defaults():
@@ -20,7 +21,8 @@ def test_defaults_are_the_compare_defaults():
     assert c.activations == ("relu", "leaky_relu", "gelu", "silu", "elu", "selu", "tanh", "sigmoid")
     assert c.activations == DEFAULT_ACTIVATIONS
     assert (c.training.epochs, c.seeds, c.baseline) == (10, (0, 1, 2), None)
-    assert (c.training.lr, c.training.batch_size, c.depths, c.workers) == (1e-3, 128, None, 2)
+    assert (c.training.lr, c.training.batch_size, c.depths, c.workers) == (1e-3, 128, None, None)
+    assert (c.backend, runner_for(c).workers) == ("local", 2)  # workers None: 2 locally
     assert (c.training.val_fraction, c.training.select, c.tune_lr) == (0.1, "last", ())
 
 

@@ -220,8 +220,9 @@ OPTIONS: list[tuple[str, str, Any, str, Any]] = [
         "--workers",
         "workers",
         int,
-        "Runs at once, each in its own process (1 = in this process).",
-        2,
+        "Runs at once, each in its own process (1 = in this process); with --backend ray, "
+        "the most runs in flight on the cluster.",
+        "2; ray: what the cluster fits",
     ),
     (
         "--threads",
@@ -238,6 +239,58 @@ OPTIONS: list[tuple[str, str, Any, str, Any]] = [
         0,
     ),
 ]
+# Where runs execute; `actlab depth-study` takes the same flags (`add_backend_options`).
+BACKEND_OPTIONS: list[tuple[str, str, Any, str, Any]] = [
+    (
+        "--backend",
+        "backend",
+        click.Choice(["local", "ray"]),
+        "Where runs execute: local (this machine's processes) or ray (each run a Ray task on "
+        "a cluster; needs pip install 'actlab[ray]'). Results are the same either way.",
+        "local",
+    ),
+    (
+        "--ray-address",
+        "ray_address",
+        str,
+        "Join a running Ray cluster: auto (RAY_ADDRESS, or the cluster started on this "
+        "machine), HOST:PORT, or ray://HOST:PORT (Ray Client). Without it, a Ray instance is "
+        "started on this machine for the command and shut down after it.",
+        "a local instance",
+    ),
+    (
+        "--cpus-per-run",
+        "cpus_per_run",
+        float,
+        "CPUs each run requests from Ray; also its torch threads (unless --threads).",
+        1,
+    ),
+    (
+        "--gpus-per-run",
+        "gpus_per_run",
+        float,
+        "GPUs each run requests from Ray (a fraction shares a GPU); a run sees only the GPUs "
+        "it requests, so --device cuda on Ray needs it.",
+        0,
+    ),
+    (
+        "--max-retries",
+        "max_retries",
+        int,
+        "Times a run is submitted again after its Ray worker or node died; a run that still "
+        "fails is stored as failed and the grid goes on.",
+        2,
+    ),
+    (
+        "--ray-runtime-env",
+        "ray_runtime_env",
+        str,
+        "Ray runtime environment of the runs as inline YAML/JSON, e.g. '{working_dir: ., "
+        "excludes: [runs, data]}'. The modules of your factories are shipped without it.",
+        None,
+    ),
+]
+OPTIONS += BACKEND_OPTIONS
 FLAGS = [
     ("--nesterov", "nesterov", "Nesterov momentum (sgd)."),
     ("--residual/--no-residual", "residual", "Residual connections in the built-in mlp."),
@@ -254,8 +307,8 @@ FLAGS = [
 ]
 
 
-def add_options(func):
-    for flag, key, kind, help_text, shown in reversed(OPTIONS):
+def add_options(func, options=None):
+    for flag, key, kind, help_text, shown in reversed(OPTIONS if options is None else options):
         func = click.option(
             flag,
             key,
@@ -264,9 +317,16 @@ def add_options(func):
             help=help_text,
             show_default=None if shown is None else str(shown),
         )(func)
+    if options is not None:
+        return func
     for flag, key, help_text in reversed(FLAGS):
         func = click.option(flag, key, is_flag=True, default=None, help=help_text)(func)
     return func
+
+
+def add_backend_options(func):
+    """--backend and the Ray flags, for grid commands other than compare."""
+    return add_options(func, BACKEND_OPTIONS)
 
 
 def results_dir_options(kind: str):
@@ -464,8 +524,19 @@ def print_summary(result) -> None:
             console.print(f"note: {note}")
         for r in sorted(rows, key=lambda r: r.rank):
             console.print(f"  runs of {r.activation}: {r.run_ids}", style="dim")
+    print_backend(console, result)
     console.print(
         f"{result.n_ran} run(s) trained, {result.n_skipped} already finished, "
         f"{len(result.failed)} failed, in {result.seconds:.1f} s."
     )
     console.print(f"Report: {result.files.get('report', result.out / 'report.html')}")
+
+
+def print_backend(console, result) -> None:
+    """One line on the Ray cluster the runs used (nothing for the local backend)."""
+    b = result.backend
+    if b.get("backend") == "ray":
+        console.print(
+            f"Ray {b['ray']} at {b['address']}: {b['nodes']} node(s), {b['cpus']:g} CPU(s), "
+            f"{b['gpus']:g} GPU(s); {b['retried']} run(s) retried after a worker died."
+        )

@@ -12,12 +12,13 @@ import math
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from actlab.cli.compare import results_dir_options
+from actlab.cli.compare import add_backend_options, print_backend, results_dir_options
 from actlab.comparison import run_and_report
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
 from actlab.experiments.grammar import split_list
@@ -30,7 +31,6 @@ DEFAULTS = {
     "epochs": 3,
     "seeds": 1,
     "hidden": 128,
-    "workers": 2,
 }
 
 
@@ -74,10 +74,12 @@ DEFAULTS = {
 @click.option(
     "--workers",
     type=int,
-    default=DEFAULTS["workers"],
-    show_default=True,
-    help="Parallel worker processes (1 = run in this process).",
+    default=None,
+    show_default="2; ray: what the cluster fits",
+    help="Runs at once, each in its own process (1 = run in this process); with --backend "
+    "ray, the most runs in flight on the cluster.",
 )
+@add_backend_options
 @results_dir_options("depth-study")
 @click.option(
     "--json",
@@ -95,10 +97,11 @@ def depth_study(
     lr: float,
     device: str,
     data_dir: str | None,
-    workers: int,
+    workers: int | None,
     out: str | None,
     fresh: bool,
     as_json: bool,
+    **backend: Any,
 ) -> None:
     """Train an MLP per activation and depth with activation health recorded, then show
     accuracy vs depth and gradient norm by layer: sigmoid and tanh gradients vanish towards
@@ -123,6 +126,7 @@ def depth_study(
         "device": device,
         "data_dir": data_dir,
         "workers": workers,
+        **{k: v for k, v in backend.items() if v is not None},
         "out": out,
         "health": True,
         # The baseline only chooses the reference of the per-depth t-tests.
@@ -192,6 +196,7 @@ def _print(result: ExperimentResult, rows: list[dict]) -> None:
             "–" if math.isnan(dead) else f"{100 * dead:.1f}",
         )
     console.print(table)
+    print_backend(console, result)
     console.print(
         f"{result.n_ran} run(s) trained, {result.n_skipped} already finished, "
         f"{len(result.failed)} failed, in {result.seconds:.1f} s."

@@ -4,7 +4,9 @@ anything runs, naming the key, the value and what would be valid."""
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,9 +40,11 @@ def check_experiment(config: ExperimentConfig) -> None:
     _check_datasets(config.datasets)
     for seed in config.seeds:
         _int_at_least("seeds", seed, 0)
-    for name in ("workers", "tune_seeds"):
-        _int_at_least(name, getattr(config, name), 1)
+    _int_at_least("tune_seeds", config.tune_seeds, 1)
+    if config.workers is not None:
+        _int_at_least("workers", config.workers, 1)
     _int_at_least("num_workers", config.num_workers, 0)
+    _check_backend(config)
     if config.threads is not None:
         _int_at_least("threads", config.threads, 1)
     if config.tune_seeds > len(config.seeds):
@@ -91,6 +95,54 @@ def check_experiment(config: ExperimentConfig) -> None:
             canonical_label(config.swap_from, "swap_from")
         except GrammarError as error:
             raise ConfigError(str(error)) from None
+
+
+BACKENDS = ("local", "ray")
+RAY_KEYS = ("ray_address", "cpus_per_run", "gpus_per_run", "max_retries", "ray_runtime_env")
+_RAY_ADDRESS = re.compile(r"^(auto|ray://[^\s/]+(:\d+)?/?|[^\s:/]+:\d+|\[[0-9a-fA-F:]+\]:\d+)$")
+
+
+def _check_backend(config: ExperimentConfig) -> None:
+    """`backend` and the Ray keys: valid values, and none of them given where it would be
+    ignored (a Ray key with the local backend)."""
+    _one_of("backend", config.backend, BACKENDS)
+    if config.backend == "local":
+        given = [k for k in RAY_KEYS if getattr(config, k) is not None]
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)}: option(s) of the Ray backend; add --backend ray "
+                "(backend: ray) to run on Ray, or leave them out"
+            )
+        return
+    if importlib.util.find_spec("ray") is None:
+        raise ConfigError(
+            "backend 'ray' needs Ray, which is not installed here: pip install 'actlab[ray]'"
+        )
+    address = config.ray_address
+    if address is not None and (not isinstance(address, str) or not _RAY_ADDRESS.match(address)):
+        raise ConfigError(
+            f"ray_address must be 'auto', HOST:PORT or ray://HOST:PORT, got {address!r} "
+            "(leave it out to start a Ray instance on this machine for the command)"
+        )
+    if config.cpus_per_run is not None:
+        _float_in("cpus_per_run", config.cpus_per_run, 0.0, math.inf, "(0, inf)", True)
+    if config.gpus_per_run is not None:
+        _float_in("gpus_per_run", config.gpus_per_run, 0.0, math.inf, "[0, inf)")
+    if config.max_retries is not None:
+        _int_at_least("max_retries", config.max_retries, 0)
+    env = config.ray_runtime_env
+    if env is not None and (
+        not isinstance(env, Mapping) or not all(isinstance(k, str) for k in env)
+    ):
+        raise ConfigError(
+            "ray_runtime_env must map Ray runtime-environment fields (working_dir, "
+            f"py_modules, excludes, env_vars, pip, ...) to values, got {env!r}"
+        )
+    if str(config.device).startswith("cuda") and not config.gpus_per_run:
+        raise ConfigError(
+            f"device {config.device!r} on Ray needs gpus_per_run > 0 (--gpus-per-run 1): a run "
+            "on Ray sees only the GPUs it requests"
+        )
 
 
 def resolve_baseline(config: ExperimentConfig) -> tuple[str, str]:

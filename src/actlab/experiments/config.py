@@ -138,7 +138,11 @@ class ExperimentConfig:
     the first `tune_seeds` seeds, and the best mean validation score picks its value.
     `baseline` None means ``relu`` when it is in the grid, else the first activation.
     `target_accuracy` is a fraction; None means 95% of the baseline's mean final validation
-    score in each setting. `threads` per run: None chooses from the free cores and workers.
+    score in each setting. `workers` runs at once (None: 2 locally, what the cluster fits on
+    Ray); `threads` per run: None chooses from the free cores and workers (on Ray: the CPUs
+    each run requests). `backend` "ray" runs each run as a Ray task: `ray_address` (None
+    starts a local instance), `cpus_per_run` / `gpus_per_run` (1 / 0), `max_retries` (2)
+    after a worker or node dies, `ray_runtime_env` (working_dir, py_modules, ...).
     `loss_fn` and `metrics` (name -> source) name functions ``fn(outputs, targets)`` as
     ``module:function`` or objects given to `actlab.compare`.
     """
@@ -163,10 +167,20 @@ class ExperimentConfig:
     tune_seeds: int = 1
     baseline: str | None = None
     device: str = "auto"
-    # Two single-threaded processes beat one two-threaded process on small models (measured:
-    # 60 s vs 13 min for the default compare on a busy 2-core machine; see runner.py).
-    workers: int = 2
+    # Runs at once. None: 2 on the local backend (two single-threaded processes beat one
+    # two-threaded process on small models: 60 s vs 13 min for the default compare on a busy
+    # 2-core machine; see runner.py); on Ray, as many as the cluster's resources fit.
+    workers: int | None = None
     threads: int | None = None
+    # Where runs execute: "local" (this machine's processes) or "ray" (a Ray cluster; see
+    # ray_backend.py). The other keys apply to Ray only; None means the Ray default
+    # (a local instance, 1 CPU and no GPU per run, 2 retries of a run whose worker died).
+    backend: str = "local"
+    ray_address: str | None = None
+    cpus_per_run: float | None = None
+    gpus_per_run: float | None = None
+    max_retries: int | None = None
+    ray_runtime_env: dict[str, Any] | None = None
     num_workers: int = 0
     out: str | None = None
     target_accuracy: float | None = None
@@ -205,7 +219,7 @@ _SINGULAR = {
     "data_factory": "datasets",
 }
 _LISTS = ("datasets", "models", "activations", "depths", "tune_lr", "tune_wd")
-_FLOATS = ("dropout", "target_accuracy")
+_FLOATS = ("dropout", "target_accuracy", "cpus_per_run", "gpus_per_run")
 _TRAINING_FLOATS = (
     "lr",
     "weight_decay",
@@ -357,6 +371,8 @@ def _normalise(name: str, value: Any, allow_large: bool) -> Any:
         return _as_float(name, value)
     if name == "model_options" and isinstance(value, str):
         return parse_options(value, "model_options")
+    if name == "ray_runtime_env" and isinstance(value, str):
+        return _mapping_text(name, value)
     return value
 
 
@@ -396,6 +412,20 @@ def parse_options(text: str, what: str) -> dict[str, Any]:
             raise ConfigError(f"{what}: expected KEY=VALUE pairs, got {item!r}")
         options[key.strip()] = yaml.safe_load(raw.strip()) if raw.strip() else ""
     return options
+
+
+def _mapping_text(name: str, text: str) -> Any:
+    """A mapping written inline as YAML or JSON (``'{working_dir: ., excludes: [runs]}'``)."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{name}: not a YAML/JSON mapping: {error}") from None
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{name}: expected a mapping such as '{{working_dir: ., excludes: [runs]}}', "
+            f"got {text!r}"
+        )
+    return value
 
 
 def _as_int(name: str, value: Any) -> int:

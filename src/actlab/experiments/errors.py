@@ -22,3 +22,8 @@ def too_large(name: str, value: int, limit: int) -> str:
         f"{name} = {value:,} is above the limit of {limit:,}; if you mean it, lift the limit "
         "with --allow-large (allow_large: true)"
     )
+
+
+class BackendError(RuntimeError):
+    """The backend cannot run the experiment (a Ray cluster that cannot be reached, a runtime
+    environment that cannot be set up); the message says what and how to fix it."""

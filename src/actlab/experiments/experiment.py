@@ -27,6 +27,7 @@ from pathlib import Path
 
 from actlab.experiments.checks import resolve_baseline
 from actlab.experiments.config import ExperimentConfig, RunConfig
+from actlab.experiments.errors import BackendError
 from actlab.experiments.grid import cells, expand, final_count, tuning_runs
 from actlab.experiments.lock import DirectoryLockedError, experiment_lock
 from actlab.experiments.result import ExperimentResult
@@ -72,7 +73,8 @@ def run_experiment(
     _make_directory(out)
     baseline, why = resolve_baseline(config)
     notes = [] if why in ("given", "default") else [f"baseline: {baseline} ({why})"]
-    runner = runner or runner_for(config.workers, config.threads)
+    own_runner = runner is None
+    runner = runner or runner_for(config)
     try:
         with experiment_lock(out), ResultStore(out, fresh=fresh) as store:
             notes += store.notes
@@ -94,10 +96,11 @@ def run_experiment(
             counter.run(store, runner, final, "final")
             final_hashes = [r.config_hash for r in final()]
             records = store.records(final_hashes)
-    except DirectoryLockedError as error:
+    except (DirectoryLockedError, StoreError, BackendError) as error:
         raise ExperimentError(str(error)) from None
-    except StoreError as error:
-        raise ExperimentError(str(error)) from None
+    finally:
+        if own_runner and hasattr(runner, "close"):
+            runner.close()  # a Ray instance started for this experiment ends with it
     summary = summarise(records, baseline=baseline, target_accuracy=config.target_accuracy)
     result = ExperimentResult(
         config,
@@ -112,6 +115,7 @@ def run_experiment(
         notes=notes,
         tuning=tuning_table,
         plan=getattr(runner, "plan", None),
+        backend=dict(getattr(runner, "info", None) or {"backend": "local"}),
     )
     result.seconds = time.perf_counter() - clock
     return result
@@ -200,7 +204,8 @@ def plan(config: ExperimentConfig) -> dict[str, str]:
     from actlab.train.augment import check_shape
 
     try:
-        resolve_device(config.device)
+        if config.backend == "local":  # on Ray, the workers' devices count, not the driver's
+            resolve_device(config.device)
     except (RuntimeError, ValueError) as error:
         raise ExperimentError(str(error)) from error
     forget_loaded_data()  # files may have changed since the last experiment in this process

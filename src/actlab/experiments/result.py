@@ -21,7 +21,8 @@ class ExperimentResult:
     means in `tuning`); `summary` one row per setting and activation; `files` every output
     written (store, CSVs, figures, report); `notes` what the user should know (a baseline
     chosen for them, an upgraded store, a recovered run); `plan` the (concurrent runs,
-    threads per run) the runner used.
+    threads per run) the runner used; `backend` where the runs ran (``{"backend": "local"}``,
+    or Ray's version, address, node count, resources, request per run and retries).
     """
 
     config: ExperimentConfig
@@ -37,6 +38,7 @@ class ExperimentResult:
     notes: list[str] = field(default_factory=list)
     tuning: list[Candidate] = field(default_factory=list)
     plan: tuple[int, int] | None = None
+    backend: dict[str, Any] = field(default_factory=lambda: {"backend": "local"})
 
     @property
     def failed(self) -> list[RunRecord]:
@@ -56,6 +58,7 @@ class ExperimentResult:
                     f"{r.config.label} seed {r.config.seed}": r.config_hash for r in self.records
                 },
             },
+            "backend": dict(self.backend),
             "notes": list(self.notes),
             "tuning": [json_safe(c.to_dict()) for c in self.tuning],
             "summary": [json_safe(row.to_dict()) for row in self.summary],

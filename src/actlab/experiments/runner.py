@@ -1,8 +1,9 @@
 """Runners carry out run configs and yield finished run records, in whatever order they finish.
 
 `Runner` is the interface: `run(configs) -> Iterator[RunRecord]`. `LocalRunner` runs in this
-process (one concurrent run) or in a pool of N worker processes. A cluster backend (Ray)
-fits the same shape: submit `execute_run` per config and yield records as they finish.
+process (one concurrent run) or in a pool of N worker processes. The Ray backend
+(`ray_backend.RayRunner`) fits the same shape: it submits `execute_run` per config as a Ray
+task and yields records as they finish.
 
 Threads: a run trains with `threads` torch threads — by default the cores that are free now
 divided by the number of concurrent runs (one busy machine made a single run 17× slower
@@ -181,6 +182,17 @@ class LocalRunner:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def runner_for(workers: int, threads: int | None = None) -> LocalRunner:
-    """The runner an experiment with `workers` uses (the single place to add backends)."""
-    return LocalRunner(workers, threads)
+DEFAULT_WORKERS = 2  # runs at once on the local backend when the config leaves it to us
+
+
+def runner_for(config: Any) -> Runner:
+    """The runner an `ExperimentConfig` asks for (the single place to add backends).
+
+    The Ray backend is imported only here, so actlab without the `ray` extra never needs Ray.
+    """
+    if config.backend == "ray":
+        from actlab.experiments.ray_backend import RayRunner
+
+        return RayRunner.for_config(config)
+    workers = DEFAULT_WORKERS if config.workers is None else config.workers
+    return LocalRunner(workers, config.threads)

@@ -201,6 +201,7 @@ def _setup(result: ExperimentResult) -> str:
         ),
         ("dataset options", c.dataset_options or "none"),
         ("health", "recorded per epoch" if c.health else "off"),
+        ("backend", backend_text(result.backend, result.records)),
         (
             "workers × threads",
             "–" if result.plan is None else f"{result.plan[0]} × {result.plan[1]}",
@@ -212,6 +213,21 @@ def _setup(result: ExperimentResult) -> str:
         ),
     ]
     return _table(["setting", "value"], [[_e(k), _e(v)] for k, v in items], left=2, wrap=(1,))
+
+
+def backend_text(backend: dict, records: Sequence) -> str:
+    """Where the runs ran: this machine, or Ray with its cluster, request and retries."""
+    if backend.get("backend") != "ray":
+        return "local (this machine's processes)"
+    used = {r.machine.get("ray_node") for r in records} - {None}
+    return (
+        f"Ray {backend.get('ray')} at {backend.get('address')}: {backend.get('nodes')} node(s) "
+        f"with {backend.get('cpus', 0):g} CPU(s) and {backend.get('gpus', 0):g} GPU(s); each "
+        f"run requests {backend.get('cpus_per_run', 0):g} CPU(s) and "
+        f"{backend.get('gpus_per_run', 0):g} GPU(s); runs of this report ran on {len(used)} "
+        f"node(s); {backend.get('retried', 0)} run(s) retried after a worker died (at most "
+        f"{backend.get('max_retries')} retries each)"
+    )
 
 
 def _data(result: ExperimentResult) -> str:
@@ -308,6 +324,11 @@ def _runs(result: ExperimentResult) -> str:
     )
 
 
+def _host(machine: dict) -> str | None:
+    node = machine.get("ray_node")
+    return f"{machine.get('host')} (Ray node {node})" if node else machine.get("host")
+
+
 def _environment(result: ExperimentResult) -> str:
     seen: dict[tuple, int] = {}
     for r in result.records:
@@ -316,7 +337,7 @@ def _environment(result: ExperimentResult) -> str:
             r.versions.get("actlab"),
             r.versions.get("torch"),
             r.versions.get("python"),
-            m.get("host"),
+            _host(m),
             m.get("platform"),
             m.get("processor"),
             m.get("cpu_count"),
