@@ -19,7 +19,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PACKAGED = HERE / "listing.json"
-FORMAT = 1
+FORMAT = 2
 # The files the records are made from: every catalogue and kernel module, and the formatter.
 SOURCES = ("catalog/**/*.py", "kernels/*.py", "report/catalogue/catalogue_text.py")
 
@@ -74,14 +74,19 @@ def load() -> dict[str, Any]:
     return data
 
 
-def records(family: str | None = None) -> list[dict[str, Any]]:
-    """One record per entry, in table order (optionally one family; ValueError if unknown)."""
+def records(family: str | None = None, since: int | None = None) -> list[dict[str, Any]]:
+    """One record per entry, in table order: optionally one family (ValueError if unknown) and
+    only entries first published in `since` or later."""
     data = load()
     if family is not None and family not in data["families"]:
         raise ValueError(
             f"unknown family {family!r}; valid families: {', '.join(data['families'])}"
         )
-    return [r for r in data["records"] if family is None or r["family"] == family]
+    return [
+        r
+        for r in data["records"]
+        if (family is None or r["family"] == family) and (since is None or r["year"] >= since)
+    ]
 
 
 def families() -> list[str]:

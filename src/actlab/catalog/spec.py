@@ -8,6 +8,7 @@ that the generated tests check both ways. Everything else in actlab reads these 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ import torch
 
 from actlab.catalog.matching import close_matches
 from actlab.catalog.maths.channels import ChannelError
+from actlab.catalog.symbolic import Symbolic
 
 INF = math.inf
 SMOOTH = 99  # smoothness class C^inf
@@ -31,8 +33,19 @@ FAMILIES = (
     "periodic",
     "gated",
     "multi-input",
+    "polynomial",
     "adaptive",
 )
+
+# A publication year in a citation: four digits 1900-2099 that are not part of an arXiv
+# number (1710.05941), a DOI or a page range.
+_YEAR = re.compile(r"(?<![\w.:/-])(?:19|20)\d{2}(?![\w.])")
+
+
+def year_of(paper: str) -> int | None:
+    """The earliest publication year cited in `paper` (the first appearance of the idea)."""
+    years = [int(y) for y in _YEAR.findall(paper)]
+    return min(years) if years else None
 
 
 def _fmt(v: float) -> str:
@@ -221,10 +234,11 @@ class ActivationSpec:
     family: str
     summary: str
     fn: Callable[..., torch.Tensor]
-    ref: Callable[..., np.ndarray]
-    ref_d1: Callable[..., np.ndarray] | None
-    formula: str  # LaTeX of f
-    formula_d1: str  # LaTeX of f'
+    # Either both hand-written (NumPy/SciPy) or derived from `sym` (then leave them None).
+    ref: Callable[..., np.ndarray] | None = None
+    ref_d1: Callable[..., np.ndarray] | None = None
+    formula: str = ""  # LaTeX of f
+    formula_d1: str = ""  # LaTeX of f'
     params: tuple[Param, ...] = ()
     aliases: tuple[str, ...] = ()
     output_range: Interval | None = REALS  # None for multi-input entries
@@ -256,10 +270,27 @@ class ActivationSpec:
     # What limits its ONNX export ("" when it exports in every mode); the torch form raises
     # a clear error where it cannot export, and the docs page shows this text.
     onnx: str = ""
+    # The SymPy expression of f in x and the parameters (see actlab.catalog.symbolic): ref and
+    # ref_d1 are then derived from it (f' by SymPy's exact differentiation), an independent
+    # path from the hand-written torch form that the generated tests compare it with.
+    sym: str = ""
+    # The year the activation was first published; None derives it from `paper` (the earliest
+    # year cited there). Every entry has one.
+    year: int | None = None
+    symbolic: Symbolic | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
             raise ValueError(f"{self.name}: family {self.family!r} is not one of {FAMILIES}")
+        if not (self.formula and self.formula_d1):
+            raise ValueError(f"{self.name}: formula and formula_d1 (LaTeX) are required")
+        self._derive_references()
+        year = self.year if self.year is not None else year_of(self.paper)
+        if year is None:
+            raise ValueError(f"{self.name}: give year= or a paper that names its year")
+        if not 1900 <= year <= 2100:
+            raise ValueError(f"{self.name}: year {year} is not a publication year")
+        object.__setattr__(self, "year", year)
         if self.elementwise:
             missing = [
                 f
@@ -273,6 +304,21 @@ class ActivationSpec:
             raise ValueError(f"{self.name}: duplicate parameter names {names}")
         for p in self.params:
             p.check(p.default, self.name)
+
+    def _derive_references(self) -> None:
+        """ref and ref_d1 from `sym`, or check that hand-written ones are complete."""
+        if self.sym:
+            if self.ref is not None or self.ref_d1 is not None:
+                raise ValueError(f"{self.name}: give either sym or ref/ref_d1, not both")
+            if not self.elementwise:
+                raise ValueError(f"{self.name}: sym describes an elementwise f(x)")
+            names = [p.name for p in self.params if not p.vector and p.kind in (float, int)]
+            symbolic = Symbolic(self.sym, names)
+            object.__setattr__(self, "symbolic", symbolic)
+            object.__setattr__(self, "ref", symbolic.ref)
+            object.__setattr__(self, "ref_d1", symbolic.ref_d1)
+        elif self.ref is None:
+            raise ValueError(f"{self.name}: needs ref (and ref_d1) or a sym expression")
 
     # -- parameters ---------------------------------------------------------------------
     @property

@@ -21,6 +21,7 @@ def catalogue_table(records: list[dict[str, Any]]):
     table = Table(title=f"actlab catalogue: {len(records)} activations", show_lines=False)
     for header, style in (
         ("name", "bold cyan"),
+        ("year", ""),
         ("family", ""),
         ("f(x)", ""),
         ("range", ""),
@@ -45,7 +46,7 @@ def catalogue_table(records: list[dict[str, Any]]):
                 _mark(p["self_normalising"]),
             ]
         rng = r["range"]["text"] if r["range"] else "n/a"
-        table.add_row(r["name"], r["family"], r["formula_text"], rng, *claims)
+        table.add_row(r["name"], str(r["year"]), r["family"], r["formula_text"], rng, *claims)
     return table
 
 
@@ -56,15 +57,22 @@ def catalogue_table(records: list[dict[str, Any]]):
     help="Only this family (relu-like, smooth-gated, ...).",
 )
 @click.option(
+    "--since",
+    type=click.IntRange(1900, 2100),
+    metavar="YEAR",
+    help="Only activations first published in YEAR or later (the year column); combines "
+    "with --family.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print a JSON list of records (name, aliases, family, formulas, range, "
-    "properties, params with default/valid/learnable, paper, native) instead.",
+    help="Print a JSON list of records (name, aliases, family, year, formulas, range, "
+    "properties, params with default/valid/learnable, paper, reference, native) instead.",
 )
-def list_(family: str | None, as_json: bool) -> None:
-    """List the catalogue: formula, range and properties of every activation."""
-    records = listing.records(family)
+def list_(family: str | None, since: int | None, as_json: bool) -> None:
+    """List the catalogue: year, formula, range and properties of every activation."""
+    records = listing.records(family, since)
     if as_json:
         click.echo(to_json(records))
         return

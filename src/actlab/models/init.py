@@ -7,13 +7,15 @@
 | smooth-gated (GELU, SiLU, Mish, ...),        |            | the `negative_slope` parameter   |
 | gated (GLU family), adaptive                 |            | when the activation has one      |
 | saturating (tanh, sigmoid, ...), linear,     | xavier     | U(-b, b), b = sqrt(6/(fan_in +   |
-| shrink, periodic, multi-input (softmax, ...) |            | fan_out)) (Glorot, gain 1)       |
+| shrink, periodic, polynomial (SQU, NCU,      |            | fan_out)) (Glorot, gain 1)       |
+| cube), multi-input (softmax, ...)            |            |                                  |
 
 Why: He et al. (2015) derive the 2/fan_in variance for units that pass about half of their
 input (ReLU), which also describes the leaky, exponential, smooth-gated and gated families
 near zero; LeCun normal is the fixed point SELU's self-normalisation assumes (Klambauer et
 al. 2017); Glorot & Bengio (2010) derive theirs for units with slope 1 at 0 that pass the
-whole signal (tanh, identity, the shrinks, sine). Biases start at 0 in every scheme except
+whole signal (tanh, identity, the shrinks, sine, the polynomials x + x^2 and x - x^3; the cube
+x^3 has slope 0 there, and its own scale argument is open). Biases start at 0 in every scheme except
 "default", which keeps PyTorch's own initialisation (Kaiming-uniform with a = sqrt(5)).
 
 Layers inside an `nn.MultiheadAttention` keep PyTorch's attention init in every scheme
@@ -43,6 +45,7 @@ _BY_FAMILY = {
     "linear": "xavier",
     "shrink": "xavier",
     "periodic": "xavier",
+    "polynomial": "xavier",
     "multi-input": "xavier",
 }
 

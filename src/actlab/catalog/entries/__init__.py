@@ -17,5 +17,7 @@ from actlab.catalog.entries import (  # noqa: F401
     gated,
     multi_input,
     adaptive,
+    sigmoid_family,
+    silu_family,
 )
 # isort: on

@@ -22,7 +22,9 @@ register(
         formula_d1=r"1",
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-INF, INF),
-        notes="Returns a copy, so in-place changes to the output never alias the input.",
+        paper="Widrow & Hoff, 'Adaptive Switching Circuits', IRE WESCON Convention Record, 1960",
+        notes="Returns a copy, so in-place changes to the output never alias the input. The "
+        "linear unit of ADALINE (the paper cited); every network's output layer for regression.",
     )
 )
 
@@ -41,6 +43,8 @@ register(
         output_range=Interval(0.0, 1.0, low_open=True, high_open=True),
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=False),
         limits=(0.0, 1.0),
+        paper="Rumelhart, Hinton & Williams, 'Learning representations by back-propagating "
+        "errors', Nature 323:533-536, 1986",
         notes="f'(x) <= 1/4, so each sigmoid layer shrinks the backward signal by at least 4x.",
     )
 )
@@ -59,5 +63,7 @@ register(
         output_range=Interval(-1.0, 1.0, low_open=True, high_open=True),
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-1.0, 1.0),
+        paper="Kalman & Kwasny, 'Why tanh: choosing a sigmoidal function', IJCNN 1992; LeCun, "
+        "Bottou, Orr & Müller, 'Efficient BackProp', Neural Networks: Tricks of the Trade, 1998",
     )
 )

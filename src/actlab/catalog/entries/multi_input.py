@@ -92,6 +92,7 @@ register(
         params=(DIM,),
         output_range=Interval(0.0, 1.0, low_open=True),
         elementwise=False,
+        paper=SOFTMAX_PAPER,
         notes="softmin(x) = softmax(-x).",
         test_params=({"dim": 0},),
     )

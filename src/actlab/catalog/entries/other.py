@@ -57,9 +57,12 @@ register(
         output_range=REALS,
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-INF, INF),
+        paper="Godfrey, 'An Evaluation of Parametric Activation Functions for Deep Learning', "
+        "IEEE SMC 2019 (the bendable linear unit, of which this is the member with beta = 1/2)",
         notes="Family 'linear': it is the identity plus a bounded-slope bend (f' in (1/2, 3/2)), "
-        "asymptotically x/2 for x -> -inf and 3x/2 for x -> +inf. No single originating paper; "
-        "it is a textbook entry in lists of activation functions.",
+        "asymptotically x/2 for x -> -inf and 3x/2 for x -> +inf. A textbook entry in lists of "
+        "activation functions before it had a paper; the one cited makes it the beta = 1/2 "
+        "member of the learnable `blu` (Kunc & Kléma 2024, §3.10).",
     )
 )
 

@@ -225,6 +225,7 @@ def _threshold_facts(threshold: float, value: float) -> Facts:
 register(
     ActivationSpec(
         name="threshold",
+        aliases=("trec", "truncated_rectified"),
         family="relu-like",
         summary="Threshold: x above the threshold, a constant value at or below it.",
         fn=lambda x, threshold, value: F.threshold(x, threshold, value),
@@ -243,6 +244,11 @@ register(
         kink_derivative={1.0: 0.0},
         limits=(0.0, INF),
         facts=lambda p: _threshold_facts(p["threshold"], p["value"]),
+        paper="Konda, Memisevic & Krueger, 'Zero-bias autoencoders and the benefits of "
+        "co-adapting features', ICLR 2015 (the truncated rectified unit, TRec: value 0)",
+        notes="At its defaults (threshold 1, value 0) this is Konda et al.'s truncated rectified "
+        "unit TRec(x) = x for x > a, 0 otherwise, with their a = 1 (Kunc & Kléma 2024, "
+        "§3.6.21); `value` generalises it as PyTorch's nn.Threshold does.",
         test_params=(
             {"threshold": -0.5, "value": -2.0},
             {"threshold": 0.0, "value": 0.0},

@@ -305,5 +305,9 @@ register(
         output_range=Interval(-math.pi / 2, math.pi / 2, low_open=True, high_open=True),
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-math.pi / 2, math.pi / 2),
+        paper="Sivri, Akman & Berkol, 'Multiclass Classification Using Arctangent Activation "
+        "Function and Its Variations', ECAI 2022",
+        notes="Used as an activation long before the paper cited (Kunc & Kléma 2024, §3.2.4 note "
+        "an earlier use); that paper compares it and scaled variants with tanh, ReLU and swish.",
     )
 )

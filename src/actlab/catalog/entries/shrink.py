@@ -18,6 +18,11 @@ from actlab.catalog.spec import (
     Properties,
 )
 
+TORCH7 = (
+    "Collobert, Kavukcuoglu & Farabet, 'Torch7: A Matlab-like Environment for Machine "
+    "Learning', BigLearn, NIPS Workshop, 2011 (nn.TanhShrink)"
+)
+
 # Taylor coefficients of x - tanh(x) = x^3/3 - 2x^5/15 + 17x^7/315 - ..., odd powers 3..13.
 _TANHSHRINK_SERIES = (1 / 3, -2 / 15, 17 / 315, -62 / 2835, 1382 / 155925, -21844 / 6081075)
 _SERIES_BELOW = 0.1  # next term is < 5e-15 of the sum here; above it the subtraction loses < 7e-14
@@ -46,6 +51,7 @@ register(
         output_range=REALS,
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-INF, INF),
+        paper=TORCH7,
         notes="PyTorch computes x - tanh(x) directly, so near 0 it keeps only an absolute accuracy "
         "of a few ulps of x (tanhshrink(1e-8) is 0, not 3.3e-25), and its gradient "
         "1 - sech^2(x) the same; the reference uses the Taylor series for |x| < 0.1.",

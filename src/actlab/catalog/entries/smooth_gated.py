@@ -305,6 +305,8 @@ register(
         ref_d1=lambda x: R.sigmoid(-x),
         formula=r"\ln \sigma(x) = -\ln(1 + e^{-x})",
         formula_d1=r"1 - \sigma(x) = \sigma(-x)",
+        paper="Collobert, Kavukcuoglu & Farabet, 'Torch7: A Matlab-like Environment for Machine "
+        "Learning', BigLearn, NIPS Workshop, 2011 (nn.LogSigmoid)",
         output_range=Interval(-INF, 0.0, high_open=True),
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=False),
         limits=(-INF, 0.0),
