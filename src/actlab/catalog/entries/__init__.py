@@ -19,5 +19,7 @@ from actlab.catalog.entries import (  # noqa: F401
     adaptive,
     sigmoid_family,
     silu_family,
+    relu_family,
+    elu_family,
 )
 # isort: on
