@@ -23,14 +23,17 @@ FAR = np.array([1e10, 1e20, 1e30])  # far enough to converge, near enough for x^
 
 def limit(fn, sign: int) -> float | None:
     """lim f(x) for x -> sign * inf, read from f at sign * FAR: the common value when the three
-    agree, ±inf when |f| grows past 1e20 with one sign, None when neither (no limit, or the
-    reference overflows out there)."""
+    agree, 0 when all three are below 1e-9 and shrinking (an algebraic decay like 1/x), ±inf
+    when |f| grows past 1e20 with one sign, None when neither (no limit, or the reference
+    overflows out there)."""
     with np.errstate(all="ignore"):
         values = np.asarray(fn(sign * FAR), dtype=np.float64)
     if not np.isfinite(values).all():
         return None
     if np.allclose(values, values[-1], rtol=1e-9, atol=1e-12):
         return float(values[-1])
+    if np.abs(values).max() < 1e-9 and abs(values[-1]) <= abs(values[0]):
+        return 0.0  # decaying to 0 slowly, as cos(x)/x does (sinc's f')
     growing = np.all(np.diff(np.abs(values)) > 0) and abs(values[-1]) > 1e20
     if growing and len(set(np.sign(values))) == 1:
         return float(np.sign(values[-1]) * np.inf)

@@ -37,9 +37,11 @@ class _InfinityLimits(torch.autograd.Function):
         x, slope_low, slope_high = ctx.saved_tensors
         low, high = x == -math.inf, x == math.inf
         zero = torch.zeros((), dtype=grad.dtype, device=grad.device)
-        # where, not multiply-by-mask: an infinite slope (x² at +inf) must not make 0 * inf
-        # = NaN at the finite inputs.
-        grad_x = torch.where(low, grad * slope_low, torch.where(high, grad * slope_high, zero))
+        # The slope is selected first (a constant: 0 at the finite inputs), then multiplied:
+        # an infinite slope (x^3 at +inf) never meets a 0, neither here (0 * inf = NaN at the
+        # finite inputs) nor in the double backward, whose d(grad * slope)/d(grad) is the slope.
+        slope = torch.where(low, slope_low, torch.where(high, slope_high, zero))
+        grad_x = torch.where(low | high, grad * slope, zero)
         if grad_x.shape != x.shape:  # per-channel slopes broadcast: reduce to x's shape
             grad_x = grad_x.sum_to_size(x.shape)
         return grad_x, torch.where(low | high, zero, grad), None, None, None, None

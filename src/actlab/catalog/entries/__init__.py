@@ -21,5 +21,7 @@ from actlab.catalog.entries import (  # noqa: F401
     silu_family,
     relu_family,
     elu_family,
+    oscillating,
+    polynomial,
 )
 # isort: on
