@@ -1,4 +1,5 @@
-"""Gated linear units: split the input in two along `dim` and let one half gate the other.
+"""Gated units: split the input in two along `dim` and let one half gate the other (GLU and its
+variants, the gated tanh unit), or subtract the halves' activations (dual ReLU and dual ELU).
 
 All follow PyTorch's `F.glu` convention: with ``a, b = x.chunk(2, dim)`` (a the first half,
 b the second), the output is ``a * gate(b)`` and has half the size along `dim`.
@@ -74,6 +75,31 @@ def _ref_gated(gate):
         return a * gate(b)
 
     return ref
+
+
+def _gated_pair(owner: str, combine):
+    """The torch form combine(a, b) of the two halves (a, b) = x.chunk(2, dim)."""
+
+    def fn(x: torch.Tensor, dim: int) -> torch.Tensor:
+        a, b = halves(x, dim, owner)
+        return combine(a, b)
+
+    fn.__name__ = owner
+    return fn
+
+
+def _ref_pair(combine):
+    """The float64 reference combine(a, b) of the two halves."""
+
+    def ref(x: np.ndarray, dim: int) -> np.ndarray:
+        a, b = ref_halves(x, dim)
+        return combine(a, b)
+
+    return ref
+
+
+def _np_elu(v: np.ndarray) -> np.ndarray:
+    return np.where(v > 0, v, np.expm1(np.minimum(v, 0.0)))
 
 
 register(
@@ -178,5 +204,82 @@ register(
         "b",
         "a",
         "Quadratic in x: the product of the halves is the only nonlinearity.",
+    )
+)
+
+register(
+    ActivationSpec(
+        name="gtu",
+        class_name="GTU",
+        family="gated",
+        summary="Gated tanh unit: tanh(a) ⊗ σ(b), the gated activation of PixelCNN and WaveNet.",
+        fn=_gated_pair("gtu", lambda a, b: torch.tanh(a) * torch.sigmoid(b)),
+        ref=_ref_pair(lambda a, b: np.tanh(a) * R.sigmoid(b)),
+        ref_d1=None,
+        formula=r"\tanh(a) \otimes \sigma(b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = (1 - \tanh^2 a)\,\sigma(b),\quad "
+        r"\frac{\partial f}{\partial b} = \tanh(a)\,\sigma(b)(1 - \sigma(b))",
+        params=(DIM,),
+        output_range=Interval(-1.0, 1.0, low_open=True, high_open=True),
+        elementwise=False,
+        paper="van den Oord, Kalchbrenner, Vinyals, Espeholt, Graves & Kavukcuoglu, 'Conditional "
+        "Image Generation with PixelCNN Decoders', NeurIPS 2016",
+        notes=CONVENTION + " Kunc & Kléma 2024, §3.4.1.",
+        test_params=({"dim": 0},),
+    )
+)
+
+GODIN_2018 = (
+    "Godin, Degrave, Dambre & De Neve, 'Dual Rectified Linear Units (DReLUs): A replacement for "
+    "tanh activation functions in Quasi-Recurrent Neural Networks', Pattern Recognition Letters "
+    "116:8-14, 2018"
+)
+DUAL = (
+    "a, b = x.chunk(2, dim): the first half minus the second, each through the unit; the "
+    "output has half the size along dim."
+)
+
+register(
+    ActivationSpec(
+        name="dual_relu",
+        class_name="DualReLU",
+        aliases=("drelu",),
+        family="gated",
+        summary="Dual ReLU: relu(a) - relu(b) of the two halves of x, a ReLU-based replacement "
+        "for tanh that can output both signs and is unbounded.",
+        fn=_gated_pair("dual_relu", lambda a, b: F.relu(a) - F.relu(b)),
+        ref=_ref_pair(lambda a, b: np.maximum(a, 0.0) - np.maximum(b, 0.0)),
+        ref_d1=None,
+        formula=r"\max(0, a) - \max(0, b),\quad (a, b) = \operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = [a > 0],\quad \frac{\partial f}{\partial b} "
+        r"= -[b > 0]",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper=GODIN_2018,
+        notes=DUAL + " Kunc & Kléma 2024, §3.6.36.",
+        test_params=({"dim": 0},),
+    )
+)
+
+register(
+    ActivationSpec(
+        name="dual_elu",
+        class_name="DualELU",
+        family="gated",
+        summary="Dual ELU: elu(a) - elu(b) of the two halves of x, the ELU form of the dual ReLU.",
+        fn=_gated_pair("dual_elu", lambda a, b: F.elu(a) - F.elu(b)),
+        ref=_ref_pair(lambda a, b: _np_elu(a) - _np_elu(b)),
+        ref_d1=None,
+        formula=r"\operatorname{elu}(a) - \operatorname{elu}(b),\quad (a, b) = "
+        r"\operatorname{chunk}_2(x, \mathrm{dim})",
+        formula_d1=r"\frac{\partial f}{\partial a} = \operatorname{elu}'(a),\quad "
+        r"\frac{\partial f}{\partial b} = -\operatorname{elu}'(b)",
+        params=(DIM,),
+        output_range=None,
+        elementwise=False,
+        paper=GODIN_2018,
+        notes=DUAL + " elu with alpha = 1. Kunc & Kléma 2024, §3.7.2.",
+        test_params=({"dim": 0},),
     )
 )

@@ -12,6 +12,7 @@ import math
 
 import torch
 
+from actlab.catalog.entries._shapes import DIM, along
 from actlab.catalog.entries._torch import finite, sinc
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
@@ -282,5 +283,43 @@ register(
         paper=LIU_2018,
         notes="a = 3, b = 1 as in the paper; f' jumps from -(2a/b^2) e^(-a^2/b^2) to its "
         "negative at ±a. Kunc & Kléma 2024, §3.24.",
+    )
+)
+
+
+def _snake_beta(x, alpha, beta, dim):
+    x, a, b = along(x, dim, alpha, beta)
+    # f' = 1 + (a/b) sin(2 a x) has no limit at ±inf: the gradient there is nan.
+    return finite(x, lambda t: t + torch.sin(a * t).square() / b, -INF, INF, NAN, NAN)
+
+
+register(
+    ActivationSpec(
+        name="snake_beta",
+        class_name="SnakeBeta",
+        family="periodic",
+        summary="Snake-beta: x + sin^2(alpha x)/beta, snake with separate learned frequency alpha "
+        "and magnitude 1/beta (BigVGAN's periodic activation).",
+        fn=_snake_beta,
+        sym="x + sin(alpha*x)**2/beta",
+        params=(
+            Param("alpha", 1.0, POSITIVE, learnable=True, doc="Frequency (learned)."),
+            Param("beta", 1.0, POSITIVE, learnable=True, doc="Inverse magnitude (learned)."),
+            DIM,
+        ),
+        formula=r"x + \frac{\sin^2(\alpha x)}{\beta}",
+        formula_d1=r"1 + \frac{\alpha}{\beta} \sin(2 \alpha x)",
+        output_range=REALS,
+        properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
+        limits=(-INF, INF),
+        facts=lambda p: Facts(
+            REALS, Properties(p["alpha"] <= p["beta"], SMOOTH, True), (-INF, INF)
+        ),
+        test_params=({"alpha": 2.0, "beta": 0.5}, {"alpha": 0.5, "beta": 2.0}),
+        paper="Lee, Ping, Ginsburg, Catanzaro & Yoon, 'BigVGAN: A Universal Neural Vocoder with "
+        "Large-Scale Training', ICLR 2023 (arXiv:2206.04658, 2022)",
+        notes="alpha = beta is snake; increasing exactly when alpha <= beta (f' = 1 + (alpha/beta) "
+        "sin(2 alpha x)). BigVGAN stores log alpha and log beta; here they are plain positive "
+        "parameters.",
     )
 )

@@ -1,6 +1,6 @@
 """Polynomial units and other near-linear curves from the survey (Kunc & Kléma 2024): the cube,
 the shifted quadratic and non-monotonic cubic units, two search-found curves on -x, the
-symmetric logarithm, and the softplus shifted through 0.
+symmetric logarithm, the softplus shifted through 0, square-based rectifiers and the smooth ReLU.
 
 Polynomials grow without bound: at ±1e4 they stay finite in float64 (x^3 = 1e12), and integer
 tensors are promoted to float before they are raised to a power (254^2 wraps in uint8).
@@ -12,6 +12,7 @@ import math
 
 import torch
 
+from actlab.catalog.edges import as_floating
 from actlab.catalog.entries._torch import finite, softplus, where_safe
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
@@ -20,6 +21,7 @@ from actlab.catalog.spec import (
     REALS,
     SMOOTH,
     ActivationSpec,
+    Facts,
     Interval,
     Param,
     Properties,
@@ -277,5 +279,66 @@ register(
         limits=(0.0, INF),
         paper=WURAOLA_2021,
         notes="Kunc & Kléma 2024, §3.8.4.",
+    )
+)
+
+
+def _smelu(x: torch.Tensor, beta: float) -> torch.Tensor:
+    x = as_floating(x)
+    t = x.clamp(-beta, beta)  # the clamp makes the square's gradient 0 below -beta
+    return torch.where(x >= beta, x, (t + beta) ** 2 / (4.0 * beta))
+
+
+register(
+    ActivationSpec(
+        name="smelu",
+        class_name="SmeLU",
+        aliases=("smooth_relu",),
+        family="relu-like",
+        summary="Smooth ReLU: 0 below -beta, x above beta and the quadratic (x + beta)^2/(4 beta) "
+        "between, a C^1 ReLU that helps reproducibility of training.",
+        fn=_smelu,
+        sym="Piecewise((0, x <= -beta), (x, x >= beta), ((x + beta)**2/(4*beta), True))",
+        params=(Param("beta", 1.0, POSITIVE, doc="Half-width of the quadratic piece."),),
+        formula=r"\begin{cases} 0 & x \le -\beta \\ \frac{(x + \beta)^2}{4 \beta} & |x| < \beta "
+        r"\\ x & x \ge \beta \end{cases}",
+        formula_d1=r"\begin{cases} 0 & x \le -\beta \\ \frac{x + \beta}{2 \beta} & |x| < \beta "
+        r"\\ 1 & x \ge \beta \end{cases}",
+        output_range=Interval(0.0, INF),
+        properties=Properties(monotonic=True, smoothness=1, zero_centred=False),
+        kinks=(-1.0, 1.0),
+        kink_derivative={-1.0: 0.0, 1.0: 1.0},
+        limits=(0.0, INF),
+        facts=lambda p: Facts(
+            Interval(0.0, INF),
+            Properties(True, 1, False),
+            (0.0, INF),
+            (-p["beta"], p["beta"]),
+            {-p["beta"]: 0.0, p["beta"]: 1.0},
+        ),
+        test_params=({"beta": 0.25},),
+        paper="Shamir, Lin & Coviello, 'Smooth activations and reproducibility in deep "
+        "networks', arXiv:2010.09931, 2020",
+        notes="C^1: f'' jumps to 1/(2 beta) at -beta and back to 0 at beta.",
+    )
+)
+
+
+register(
+    ActivationSpec(
+        name="square",
+        family="polynomial",
+        summary="Square: x^2, the lowest-degree polynomial activation, usable under homomorphic "
+        "encryption (CryptoNets).",
+        fn=lambda x: finite(x, lambda t: t * t, INF, INF, -INF, INF),
+        sym="x**2",
+        formula=r"x^2",
+        formula_d1=r"2 x",
+        output_range=Interval(0.0, INF),
+        properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=False),
+        limits=(INF, INF),
+        paper="Gilad-Bachrach, Dowlin, Laine, Lauter, Naehrig & Wernsing, 'CryptoNets: Applying "
+        "Neural Networks to Encrypted Data with High Throughput and Accuracy', ICML 2016",
+        notes="Even: f(-x) = f(x).",
     )
 )
