@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from actlab.cli.compare import compare
 from actlab.experiments import ResultStore, expand, from_dict, run_experiment
-from actlab.experiments.config import RUN_SCHEMA
+from actlab.experiments.record import HEALTH_FIELDS
+from actlab.experiments.run_config import RUN_SCHEMA
 from actlab.experiments.runner import execute_run
-from actlab.experiments.store import FILENAME, HEALTH_FIELDS
+from actlab.experiments.store import FILENAME
 from tests.experiments.runners import CountingRunner
 
 from ._records import record
