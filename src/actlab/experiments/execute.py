@@ -255,6 +255,7 @@ def execute_run(config: RunConfig) -> RunRecord:
             "device": config.device,
             "loss_fn": loss_fn,
             "metrics": metrics,
+            "num_workers": config.num_workers,
         }
         if config.health:
             result, health = train_with_health(model, splits, config.training, options)

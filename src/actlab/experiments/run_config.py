@@ -51,8 +51,10 @@ class RunConfig:
     metrics: dict[str, str] = field(default_factory=dict)
     health: bool = False
     device: str = "auto"
-    # Where dataset files are read from; their content is in data_fingerprint, so not hashed.
+    # Where dataset files are read from (their content is in data_fingerprint) and how many
+    # DataLoader workers stream data too large for memory: neither changes the result.
     data_dir: str | None = None
+    num_workers: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -68,7 +70,8 @@ class RunConfig:
     @property
     def config_hash(self) -> str:
         """16 hex digits of SHA-256 over the canonical JSON of everything that shapes the result."""
-        content = {k: v for k, v in self.to_dict().items() if k not in ("data_dir", "label")}
+        unhashed = ("data_dir", "label", "num_workers")
+        content = {k: v for k, v in self.to_dict().items() if k not in unhashed}
         content["schema"] = RUN_SCHEMA
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
