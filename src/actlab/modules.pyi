@@ -6,25 +6,157 @@ from actlab.catalog.module import Activation as Activation
 from actlab.kernels.modules import KernelActivation as KernelActivation
 
 
+class ABReLU(Activation):
+    """Average-biased ReLU: relu(x - mean(x)) along dim, a ReLU whose threshold is the average input, so it keeps the above-average responses whatever their sign."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class ACONC(Activation):
+    """ACON-C: (p1 - p2) x sigmoid(beta (p1 - p2) x) + p2 x, a smooth maximum of p1 x and p2 x whose switching (beta) and slopes are learned: 'activate or not'."""
+    def __init__(self, num_parameters: int = 1, p1: float = 1.0, p2: float = 0.0, beta: float = 1.0, dim: int = 1) -> None: ...
+
+class ALiSA(Activation):
+    """Adaptive linearized sigmoidal activation: the identity on [0, 1] with learned slopes a_l below 0 and a_r above 1, a piecewise-linear sigmoid that need not saturate."""
+    def __init__(self, num_parameters: int = 1, a_l: float = 0.01, a_r: float = 0.5, dim: int = 1) -> None: ...
+
 class APL(Activation):
     """Adaptive piecewise linear unit: relu(x) + sum_s a_s relu(b_s - x), S learned hinges (slopes a_s, positions b_s) left of which the slope changes."""
     def __init__(self, num_parameters: int = 1, hinges: int = 2, dim: int = 1, slopes: Sequence[float] | None = None, offsets: Sequence[float] | None = None) -> None: ...
+
+class APTx(Activation):
+    """APTx: gamma x (alpha + tanh(beta x)); at alpha = beta = 1, gamma = 1/2 it is x sigmoid(2x), a cheaper Swish/Mish-like unit; all three are learnable."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 1.0, beta: float = 1.0, gamma: float = 0.5, dim: int = 1) -> None: ...
+
+class AReLU(Activation):
+    """Attention-based ReLU: (1 + sigmoid(b)) x for x >= 0 and clip(a, 0.01, 0.99) x below, an element-wise attention that amplifies positive and damps negative inputs."""
+    def __init__(self, num_parameters: int = 1, a: float = 0.9, b: float = 2.0, dim: int = 1) -> None: ...
+
+class ARiA2(Activation):
+    """ARiA2: x (1 + e^(-b x))^(-a), swish with the sigmoid raised to a power a (a Richards curve), which moves the dip; a = b = 1 is SiLU."""
+    def __init__(self, a: float = 1.5, b: float = 2.0) -> None: ...
+
+class ASU(Activation):
+    """Amplifying sine unit: x sin x, the even counterpart of GCU (x cos x): oscillation with linearly growing amplitude."""
+    def __init__(self) -> None: ...
+
+class AdaptiveTanh(Activation):
+    """Adaptive tanh: tanh(n a x) with a learned slope a and a fixed scale factor n >= 1 that speeds up its training (physics-informed networks)."""
+    def __init__(self, num_parameters: int = 1, a: float = 0.1, n: float = 10.0, dim: int = 1) -> None: ...
+
+class AlphaSechSig(Activation):
+    """αSechSig: (x + alpha sech(x + alpha)) sigmoid(x), SiLU with a sech bump of height alpha centred at -alpha added to its linear part."""
+    def __init__(self, alpha: float = 1.0) -> None: ...
+
+class AlphaTanhSig(Activation):
+    """αTanhSig: (x + alpha tanh(x + alpha)) sigmoid(x), SiLU with a shifted tanh of amplitude alpha added to its linear part."""
+    def __init__(self, alpha: float = 1.0) -> None: ...
+
+class AmplitudeSigmoid(Activation):
+    """Sigmoid with a learned amplitude: lambda sigmoid(x), whose output range (0, lambda) is trained with the weights."""
+    def __init__(self, num_parameters: int = 1, lam: float = 1.0, dim: int = 1) -> None: ...
+
+class ArandaOrdaz(Activation):
+    """Aranda-Ordaz link: 1 - (1 + a e^x)^(-1/a), an asymmetric sigmoid (a = 1 is the logistic, a -> 0 the complementary log-log)."""
+    def __init__(self, a: float = 2.0) -> None: ...
 
 class Arctan(Activation):
     """Arctangent: a squash to (-pi/2, pi/2) whose tails approach the bounds only as 1/x."""
     def __init__(self) -> None: ...
 
+class Arctid(Activation):
+    """Arctid: arctan(x)^2 - x, found by Ramachandran et al.'s search: the line -x bent by a bounded arctan term (decreasing everywhere)."""
+    def __init__(self) -> None: ...
+
+class BLReLU(Activation):
+    """Bounded leaky ReLU: slope a below 0 and above b, slope 1 in between; a leaky ReLU whose large outputs are damped too."""
+    def __init__(self, a: float = 0.1, b: float = 1.0) -> None: ...
+
+class BLU(Activation):
+    """Bendable linear unit: beta (sqrt(x^2 + 1) - 1) + x with learned beta in [-1, 1]; bends the identity towards a smooth rectifier (beta = 1/2: bent identity)."""
+    def __init__(self, num_parameters: int = 1, beta: float = 0.5, dim: int = 1) -> None: ...
+
+class BReLU(Activation):
+    """Bounded ReLU: min(max(0, x), a), ReLU capped at a (ReLU6 is a = 6); bounded outputs for training stability."""
+    def __init__(self, a: float = 1.0) -> None: ...
+
+class Bbfire(Activation):
+    """Bounded bi-firing: bi-firing capped at b, an inverse bell: 0 at 0, b for large inputs of either sign."""
+    def __init__(self, a: float = 1.0, b: float = 3.0) -> None: ...
+
 class BentIdentity(Activation):
     """Bent identity: (sqrt(x^2 + 1) - 1)/2 + x, the identity with a smooth bend; slope runs from 1/2 to 3/2, so gradients never vanish or explode."""
     def __init__(self) -> None: ...
+
+class Bfire(Activation):
+    """Bi-firing: x^2/(2a) near 0 and |x| - a/2 beyond ±a, a smoothed absolute value (fires for large inputs of either sign)."""
+    def __init__(self, a: float = 1.0) -> None: ...
 
 class BilinearGLU(Activation):
     """Bilinear GLU: a ⊗ b, a gated unit with no nonlinearity in the gate (Shazeer 2020)."""
     def __init__(self, dim: int = -1) -> None: ...
 
+class BinaryStep(Activation):
+    """Binary step: 1 for x >= 0, 0 below; the perceptron's unit. Its gradient is 0 everywhere, so it cannot be trained by backpropagation."""
+    def __init__(self) -> None: ...
+
+class BipolarELU(Activation):
+    """Bipolar ELU: elu(x) on even units along dim and -elu(-x) on odd ones."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class BipolarReLU(Activation):
+    """Bipolar ReLU: relu(x) on even units along dim and -relu(-x) on odd ones, so a layer's mean activation stays near 0."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class BipolarSigmoid(Activation):
+    """Bipolar sigmoid: (1 - e^(-x)) / (1 + e^(-x)) = 2 sigmoid(x) - 1 = tanh(x/2), the logistic function rescaled to (-1, 1)."""
+    def __init__(self) -> None: ...
+
 class CELU(Activation):
     """Continuously differentiable ELU: alpha*(e^(x/alpha) - 1) below 0, so f' is continuous for every alpha (ELU's is only for alpha = 1)."""
     def __init__(self, alpha: float = 1.0) -> None: ...
+
+class CReLU(Activation):
+    """Concatenated ReLU: [relu(x), relu(-x)] along dim, keeping the negative part as extra channels; the output is twice as large along dim."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class Cloglog(Activation):
+    """Complementary log-log: 1 - exp(-exp(x)), the mirror of LogLog; approaches 0 slowly (like e^x) and 1 fast."""
+    def __init__(self) -> None: ...
+
+class Cloglogm(Activation):
+    """Modified complementary log-log: 1 - 2 exp(-0.7 exp(x)), the cLogLog stretched to (-1, 1)."""
+    def __init__(self) -> None: ...
+
+class CoLU(Activation):
+    """Collapsing linear unit: x / (1 - x e^(-(x + e^x))), SiLU-like: ~x for x > 0, a shallow dip below 0 that collapses back to 0."""
+    def __init__(self) -> None: ...
+
+class CosLU(Activation):
+    """Cosine linear unit: (x + a cos(b x)) sigmoid(x), SiLU with a learned cosine ripple added to its linear part."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0, dim: int = 1) -> None: ...
+
+class Cosid(Activation):
+    """Cosid: cos(x) - x, found by Ramachandran et al.'s search: the line -x with a unit-amplitude cosine ripple (it is non-increasing)."""
+    def __init__(self) -> None: ...
+
+class Cube(Activation):
+    """Cube: x^3, the activation of Chen & Manning's neural dependency parser, which models products of three input features directly."""
+    def __init__(self) -> None: ...
+
+class DSU(Activation):
+    """Decaying sine unit: (pi/2)(sinc(x - pi) - sinc(x + pi)), an odd oscillation whose amplitude decays like 1/x."""
+    def __init__(self) -> None: ...
+
+class DualELU(Activation):
+    """Dual ELU: elu(a) - elu(b) of the two halves of x, the ELU form of the dual ReLU."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class DualReLU(Activation):
+    """Dual ReLU: relu(a) - relu(b) of the two halves of x, a ReLU-based replacement for tanh that can output both signs and is unbounded."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class EANAF(Activation):
+    """EANAF: x e^x / (e^x + 2) = x sigmoid(x - ln 2), an asymmetric SiLU whose gate is shifted right by ln 2."""
+    def __init__(self) -> None: ...
 
 class ELU(Activation):
     """Exponential linear unit: identity for x > 0, alpha*(e^x - 1) below; negative outputs push mean activations towards zero."""
@@ -34,9 +166,37 @@ class ELiSH(Activation):
     """Exponential linear squashing: SiLU for x >= 0, (e^x - 1)*sigmoid(x) below; found by a genetic search over activations."""
     def __init__(self) -> None: ...
 
+class ESwish(Activation):
+    """E-swish: a x sigmoid(x), SiLU scaled by a (1 <= a <= 2 recommended)."""
+    def __init__(self, a: float = 1.375) -> None: ...
+
 class Elliott(Activation):
     """Elliott sigmoid: 0.5 x / (1 + |x|) + 0.5, a (0, 1) squash with no exp(); slow tails."""
     def __init__(self) -> None: ...
+
+class Entmax15(Activation):
+    """1.5-entmax: a sparse softmax between softmax and sparsemax, [x/2 - tau]_+^2 with tau chosen so the outputs sum to 1; small inputs get exactly 0."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class ErfAct(Activation):
+    """ErfAct: x erf(alpha e^(beta x)), a Swish-like unit whose gate is an error function of an exponential; alpha and beta are learned."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 0.75, beta: float = 0.75, dim: int = 1) -> None: ...
+
+class ErfReLU(Activation):
+    """ErfReLU: x for x >= 0 and a erf(x) below with learned a, an ELU-like unit saturating at -a."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, dim: int = 1) -> None: ...
+
+class FPFLU(Activation):
+    """Faster PFLU: x for x >= 0 and x + x^2/sqrt(1 + x^2) below, PFLU's dip kept only on the negative side."""
+    def __init__(self) -> None: ...
+
+class FReLU(Activation):
+    """Flexible ReLU: relu(x) + b with a learned vertical shift b, so outputs can be negative and average near 0."""
+    def __init__(self, num_parameters: int = 1, b: float = 0.0, dim: int = 1) -> None: ...
+
+class FTS(Activation):
+    """Flatten-T swish: x sigmoid(x) + T for x >= 0 and the constant T below, a thresholded ReLU-swish (T = 0 is the ReLU-swish)."""
+    def __init__(self, T: float = -0.2) -> None: ...
 
 class FewBitArctan(KernelActivation, Arctan):
     """arctan with impl='fewbit'"""
@@ -134,12 +294,44 @@ class GLU(Activation):
     """Gated linear unit: a ⊗ σ(b) — a sigmoid gate chooses how much of each value passes."""
     def __init__(self, dim: int = -1) -> None: ...
 
+class GTU(Activation):
+    """Gated tanh unit: tanh(a) ⊗ σ(b), the gated activation of PixelCNN and WaveNet."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class GainSigmoid(Activation):
+    """Sigmoid with a learned gain: sigmoid(g x), whose steepness g is trained with the weights (speeds up backpropagation)."""
+    def __init__(self, num_parameters: int = 1, g: float = 1.0, dim: int = 1) -> None: ...
+
 class Gaussian(Activation):
     """Gaussian bump: exp(-x^2), the radial-basis unit; responds only near 0 and vanishes on both sides (non-monotonic, not periodic, but one hump of an oscillation)."""
     def __init__(self) -> None: ...
 
+class GeneralizedTanh(Activation):
+    """Generalized hyperbolic tangent: a (1 - e^(-bx))/(1 + e^(-bx)) = a tanh(bx/2), a bipolar sigmoid with learned amplitude a and slope b."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0, dim: int = 1) -> None: ...
+
+class Gish(Activation):
+    """Gish: x ln(2 - e^(-e^x)), a SiLU-like gate whose slope tends to ln 2 for large x."""
+    def __init__(self) -> None: ...
+
+class GoLU(Activation):
+    """Gompertz linear unit: x e^(-e^(-x)), x gated by the Gompertz (Gumbel) CDF; asymmetric: the gate opens slowly and closes fast."""
+    def __init__(self) -> None: ...
+
+class GroupSort(Activation):
+    """GroupSort: sort each group of `pieces` consecutive inputs (largest first); a gradient-norm-preserving activation for Lipschitz networks (pieces = 2 is MaxMin, i.e. OPLU)."""
+    def __init__(self, pieces: int = 2, dim: int = -1) -> None: ...
+
+class HardELiSH(Activation):
+    """Hard ELiSH: ELiSH with the hard sigmoid max(0, min(1, (x + 1)/2)) in place of the sigmoid; piecewise, exp only on [-1, 0)."""
+    def __init__(self) -> None: ...
+
 class HardMish(Activation):
     """Hard Mish: x/2 * min(2, max(0, x + 2)), a piecewise-quadratic Mish without exp/tanh."""
+    def __init__(self) -> None: ...
+
+class HardSigmoidBC(Activation):
+    """BinaryConnect's hard sigmoid: clip((x + 1)/2, 0, 1), a piecewise-linear sigmoid (torch's hardsigmoid is the wider (x + 3)/6)."""
     def __init__(self) -> None: ...
 
 class Hardshrink(Activation):
@@ -158,6 +350,14 @@ class Hardtanh(Activation):
     """Hard tanh: the identity clipped to [min_val, max_val]; a piecewise-linear tanh."""
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None: ...
 
+class Hexpo(Activation):
+    """Hexpo: a(1 - e^(-x/b)) for x >= 0 and c(e^(x/d) - 1) below, a tanh-like unit whose gradient decay on each side is tuned by a/b and c/d."""
+    def __init__(self, a: float = 1.0, b: float = 1.0, c: float = 1.0, d: float = 1.0) -> None: ...
+
+class HyperSinh(Activation):
+    """Hyper-sinh: sinh(x)/3 for x > 0 and x^3/4 below, an odd-looking unit that grows exponentially on the right and cubically on the left."""
+    def __init__(self) -> None: ...
+
 class ISRLU(Activation):
     """Inverse square root linear unit: ELU-like saturation to -1/sqrt(alpha) from x/sqrt(1 + alpha x^2), cheaper than exp on some hardware, and C^2."""
     def __init__(self, alpha: float = 1.0) -> None: ...
@@ -169,6 +369,26 @@ class ISRU(Activation):
 class Identity(Activation):
     """Identity: no nonlinearity; a network of only these collapses to one linear map."""
     def __init__(self) -> None: ...
+
+class Isigmoid(Activation):
+    """Improved logistic sigmoid: the sigmoid between -b and b, continued by lines of slope a beyond, so it never saturates (no vanishing gradient far out)."""
+    def __init__(self, a: float = 0.2, b: float = 2.0) -> None: ...
+
+class KWTA(Activation):
+    """k-winners-take-all: keep the k largest inputs along dim and zero the rest; a discontinuous, sparse activation that resists gradient-based attacks."""
+    def __init__(self, k: int = 1, dim: int = -1) -> None: ...
+
+class LWTA(Activation):
+    """Local winner-take-all: in each group of `pieces` consecutive units only the largest passes, the others output 0 (maxout without dropping the losers' slots)."""
+    def __init__(self, pieces: int = 2, dim: int = -1) -> None: ...
+
+class Laplace(Activation):
+    """Laplace attention function: Phi((x - mu)/sigma), a Gaussian CDF placed to approximate relu(x)^2 near its working range but bounded in [0, 1] (Mega)."""
+    def __init__(self, mu: float = 0.7071067811865476, sigma: float = 0.28209479177387814) -> None: ...
+
+class LeLeLU(Activation):
+    """Learnable leaky ReLU: a times leaky_relu(x, 0.01), a leaky ReLU with a learned overall scale a."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, dim: int = 1) -> None: ...
 
 class LeakyReLU(Activation):
     """Leaky ReLU: a small fixed slope for x < 0 keeps every unit's gradient alive."""
@@ -242,6 +462,10 @@ class LiSHT(Activation):
     """LiSHT: x tanh(x), the identity gated by tanh; even, non-negative and unbounded, so negative inputs still get gradient."""
     def __init__(self) -> None: ...
 
+class LogSQNL(Activation):
+    """LogSQNL: (SQNL(x) + 1)/2, the square-based squash moved to [0, 1] as a sigmoid-like unit."""
+    def __init__(self) -> None: ...
+
 class LogSigmoid(Activation):
     """Log-sigmoid: log(sigmoid(x)) = -softplus(-x), computed stably; the log-likelihood term of binary classification."""
     def __init__(self) -> None: ...
@@ -254,9 +478,33 @@ class Logish(Activation):
     """Logish: x*log(1 + sigmoid(x)); slope tends to ln 2 for large x."""
     def __init__(self) -> None: ...
 
+class Loglog(Activation):
+    """LogLog: exp(-exp(-x)), the Gumbel CDF as a squashing unit; asymmetric, it approaches 1 faster than 0."""
+    def __init__(self) -> None: ...
+
+class MArcsinh(Activation):
+    """m-arcsinh: asinh(x) sqrt(|x|)/12, an odd, slowly growing unit (about sqrt|x| ln|x|) with f'(0) = 0."""
+    def __init__(self) -> None: ...
+
+class MPELU(Activation):
+    """Multiple parametric ELU: x for x > 0 and a (e^(bx) - 1) below with learned a, b; covers ReLU (a = 0), ELU (a = b = 1) and PELU-like shapes."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0, dim: int = 1) -> None: ...
+
 class Maxout(Activation):
     """Maxout: the max over groups of `pieces` consecutive features — a learned convex piecewise-linear activation when placed after a linear layer."""
     def __init__(self, pieces: int = 2, dim: int = -1) -> None: ...
+
+class Maxsig(Activation):
+    """Maxsig: max(x, sigmoid(x)), found by Ramachandran et al.'s search: the sigmoid until it meets the identity at x = 0.659, then x."""
+    def __init__(self) -> None: ...
+
+class Maxtanh(Activation):
+    """Maxtanh: max(x, tanh x), found by Ramachandran et al.'s search: x for x >= 0 and tanh below; an ELU-like unit saturating at -1."""
+    def __init__(self) -> None: ...
+
+class Minsin(Activation):
+    """Minsin: min(x, sin x), found by Ramachandran et al.'s search: x for x < 0 and sin x for x >= 0."""
+    def __init__(self) -> None: ...
 
 class Mish(Activation):
     """Mish: x*tanh(softplus(x)); a smooth, self-regularised SiLU-like gate (YOLOv4)."""
@@ -266,21 +514,113 @@ class Mixture(Activation):
     """Learned convex mixture of catalogue activations: sum_k softmax(w)_k g_k(x), per layer or per channel; starts as the plain average and learns which base fits."""
     def __init__(self, num_parameters: int = 1, bases: str = 'relu+tanh+silu', dim: int = 1, weights: Sequence[float] | None = None) -> None: ...
 
+class NCU(Activation):
+    """Non-monotonic cubic unit: x - x^3, identity-like near 0 with zeros at ±1 and opposite growth beyond."""
+    def __init__(self) -> None: ...
+
+class NLReLU(Activation):
+    """Natural-logarithm ReLU: ln(a max(0, x) + 1), ReLU whose positive side grows only logarithmically."""
+    def __init__(self, a: float = 1.0) -> None: ...
+
+class OPLU(Activation):
+    """Orthogonal permutation linear unit: each pair (x_2i, x_2i+1) becomes (max, min), a norm-preserving permutation of the inputs."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class PDELU(Activation):
+    """Parametric deformable ELU: x for x > 0 and alpha((1 + (1 - t) x)_+^(1/(1 - t)) - 1) below, an ELU whose exponential is deformed by t (t -> 1: ELU) and reaches its floor -alpha at x = -1/(1 - t)."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 1.0, t: float = 0.9, dim: int = 1) -> None: ...
+
 class PELU(Activation):
     """Parametric ELU: (a/b) x for x > 0, a (e^(x/b) - 1) below, with learned a, b > 0; f is C^1 for every a, b (the slopes meet at a/b)."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0, dim: int = 1) -> None: ...
+
+class PFLU(Activation):
+    """Power function linear unit: x (1 + x/sqrt(1 + x^2))/2, a swish-like gate made of a square root instead of an exponential."""
+    def __init__(self) -> None: ...
+
+class PFTS(Activation):
+    """Parametric flatten-T swish: x sigmoid(x) + T for x >= 0 and T below, the flatten-T swish with its level T learned per channel."""
+    def __init__(self, num_parameters: int = 1, T: float = -0.2, dim: int = 1) -> None: ...
+
+class PLU(Activation):
+    """Piecewise linear unit: the identity on [-c, c] and slope a beyond, a tanh-shaped but never saturating, invertible rectifier."""
+    def __init__(self, a: float = 0.1, c: float = 1.0) -> None: ...
+
+class PMAF(Activation):
+    """Piecewise Mexican-hat: two Mexican-hat wavelets centred at ±a, joined at 0; a non-monotonic unit that gives recurrent networks many stable states."""
+    def __init__(self, a: float = 4.0) -> None: ...
+
+class PRBF(Activation):
+    """Piecewise radial basis function: three Gaussian bumps (at -2a, 0 and 2a) of width b, joined at ±a."""
+    def __init__(self, a: float = 3.0, b: float = 1.0) -> None: ...
+
+class PREU(Activation):
+    """Parametric rectified exponential unit: a x for x >= 0 and a x e^(bx) below, REU with a learned scale a and decay b (minimum -a/(e b) at x = -1/b)."""
     def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0, dim: int = 1) -> None: ...
 
 class PReLU(Activation):
     """Parametric ReLU: Leaky ReLU whose negative slope is learned (shared or per channel)."""
     def __init__(self, num_parameters: int = 1, weight: float = 0.25) -> None: ...
 
+class PTELU(Activation):
+    """Parametric tanh linear unit: x for x >= 0 and a tanh(b x) below, learned saturation -a and rate b; saturates faster than an ELU."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0, dim: int = 1) -> None: ...
+
+class PenalizedTanh(Activation):
+    """Penalized tanh: tanh(x) for x >= 0 and tanh(x)/a below, the leaky-ReLU idea applied to tanh; consistently good for NLP in Eger et al.'s comparison."""
+    def __init__(self, a: float = 4.0) -> None: ...
+
+class Phish(Activation):
+    """Phish: x tanh(GELU(x)), the mish construction with GELU in place of softplus."""
+    def __init__(self) -> None: ...
+
+class PiLU(Activation):
+    """Piecewise linear unit: slopes a above and b below a learned breakpoint c on the identity's diagonal; leaky ReLU, PReLU and shifted forms are special cases."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 0.01, c: float = 0.0, dim: int = 1) -> None: ...
+
+class Plogish(Activation):
+    """Parametric logish: a x ln(1 + sigmoid(b x)), logish with an output scale a and a gate sharpness b."""
+    def __init__(self, a: float = 1.0, b: float = 10.0) -> None: ...
+
+class PoLU(Activation):
+    """Power linear unit: x for x >= 0 and (1 - x)^-a - 1 below, saturating at -1 with a power-law tail; a = 1 is PolyLU."""
+    def __init__(self, a: float = 1.5) -> None: ...
+
+class PolyLU(Activation):
+    """Polynomial linear unit: x for x >= 0 and 1/(1 - x) - 1 below, an ELU whose negative side decays like 1/x instead of exponentially."""
+    def __init__(self) -> None: ...
+
+class Probit(Activation):
+    """Probit: the standard normal CDF Phi(x) used as a squashing unit, a sigmoid with Gaussian (faster) tails."""
+    def __init__(self) -> None: ...
+
+class Pserf(Activation):
+    """Pserf: x erf(gamma ln(1 + e^(delta x))), the parametric Serf; gamma and delta are learned."""
+    def __init__(self, num_parameters: int = 1, gamma: float = 1.25, delta: float = 0.85, dim: int = 1) -> None: ...
+
 class QuickGELU(Activation):
     """Sigmoid approximation of GELU, x*sigmoid(1.702x) (OpenAI CLIP): one exp, but a visibly different curve."""
     def __init__(self) -> None: ...
 
+class REU(Activation):
+    """Rectified exponential unit: x for x >= 0 and x e^x below, a swish-like dip (minimum -1/e at x = -1) that returns to 0."""
+    def __init__(self) -> None: ...
+
+class RPReLU(Activation):
+    """ReAct PReLU: a PReLU moved by a learned horizontal shift gamma and vertical shift zeta, with learned negative slope beta (ReActNet's binary-network activation)."""
+    def __init__(self, num_parameters: int = 1, gamma: float = 0.0, beta: float = 0.25, zeta: float = 0.0, dim: int = 1) -> None: ...
+
 class RReLU(Activation):
     """Randomized leaky ReLU: the negative slope is drawn from U(lower, upper) in training and fixed to their mean in evaluation."""
     def __init__(self, lower: float = 0.125, upper: float = 0.3333333333333333) -> None: ...
+
+class RSigELU(Activation):
+    """RSigELU: a x sigmoid(x) + x above 1, x on [0, 1] and a(e^x - 1) below 0; a ReLU-sigmoid-ELU hybrid whose upper part steps up at x = 1."""
+    def __init__(self, a: float = 0.5) -> None: ...
+
+class RSigELUD(Activation):
+    """RSigELUD: RSigELU with separate weights a (sigmoid term above 1) and b (negative part)."""
+    def __init__(self, a: float = 0.5, b: float = 0.5) -> None: ...
 
 class Rational(Activation):
     """Padé activation unit: a learned ratio of polynomials P(x)/Q(x), degrees (m, n), with the safe denominator 1 + |b_1 x + ... + b_n x^n| (no poles); starts as a least-squares fit to a catalogue activation."""
@@ -290,6 +630,10 @@ class ReGLU(Activation):
     """ReGLU: a ⊗ relu(b), the GLU variant with a ReLU gate (Shazeer 2020)."""
     def __init__(self, dim: int = -1) -> None: ...
 
+class ReLTanh(Activation):
+    """Rectified linear tanh: tanh between learned thresholds a < b, continued by its tangent lines beyond, so the gradient never vanishes in the saturated regions."""
+    def __init__(self, num_parameters: int = 1, a: float = -1.5, b: float = 0.0, dim: int = 1) -> None: ...
+
 class ReLU(Activation):
     """Rectified linear unit: max(0, x). Units whose input stays negative get no gradient ('die')."""
     def __init__(self) -> None: ...
@@ -298,37 +642,161 @@ class ReLU6(Activation):
     """ReLU capped at 6 (MobileNet): robust in low precision."""
     def __init__(self) -> None: ...
 
+class RePU(Activation):
+    """Rectified power unit: max(0, x)^a; a = 1 is ReLU, 2 the squared ReLU (ReQU), 3 the cubic ReCU; C^(a-1), so smooth enough for PDE solvers."""
+    def __init__(self, a: int = 2) -> None: ...
+
 class SELU(Activation):
     """Scaled ELU: lambda*elu(x, alpha) with constants that make mean 0 / variance 1 an attracting fixed point, so deep MLPs self-normalise (use LeCun-normal init)."""
+    def __init__(self) -> None: ...
+
+class SERLU(Activation):
+    """Scaled exponentially-regularised linear unit: lambda x for x >= 0 and lambda alpha x e^x below, a self-normalising unit whose negative side returns to 0."""
+    def __init__(self) -> None: ...
+
+class SGELU(Activation):
+    """Symmetrical GELU: a x erf(x/sqrt 2), GELU made even: non-negative, and the same for x and -x."""
+    def __init__(self, a: float = 1.0) -> None: ...
+
+class SLU(Activation):
+    """Softplus linear unit: x for x >= 0 and 2 softplus(x) - 2 ln 2 below, an ELU-like unit whose slopes meet at 0."""
+    def __init__(self) -> None: ...
+
+class SMU(Activation):
+    """Smooth maximum unit: ((1 + alpha) x + (1 - alpha) x erf(mu (1 - alpha) x))/2, a smooth leaky ReLU max(x, alpha x) with a learned smoothing mu."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 0.25, mu: float = 1.0, dim: int = 1) -> None: ...
+
+class SMU1(Activation):
+    """SMU-1: ((1 + alpha) x + sqrt((1 - alpha)^2 x^2 + mu^2))/2, the algebraic smooth maximum of x and alpha x, smoothed by a learned mu."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 0.25, mu: float = 1.0, dim: int = 1) -> None: ...
+
+class SQLU(Activation):
+    """Square linear unit: x for x > 0, x + x^2/4 on [-2, 0] and -1 below; an ELU made of squares (no exp) with a linear derivative."""
+    def __init__(self) -> None: ...
+
+class SQMAX(Activation):
+    """SQMAX: (x + c)^2 normalised along dim, an exponential-free softmax for embedded inference."""
+    def __init__(self, c: float = 4.0, dim: int = -1) -> None: ...
+
+class SQU(Activation):
+    """Shifted quadratic unit: x^2 + x, a non-monotonic parabola through 0 with two zeros, so one unit can separate XOR."""
+    def __init__(self) -> None: ...
+
+class SReLU(Activation):
+    """S-shaped ReLU: the identity between learned thresholds t_l < t_r and learned slopes a_l, a_r beyond them; learns ReLU-, leaky- and sigmoid-like shapes."""
+    def __init__(self, num_parameters: int = 1, t_l: float = -1.0, a_l: float = 0.1, t_r: float = 1.0, a_r: float = 0.1, dim: int = 1) -> None: ...
+
+class SSU(Activation):
+    """Shifted sinc unit: pi sinc(x - pi), the sinc's bump moved to x = pi so f(0) = 0; a single unit can solve XOR."""
+    def __init__(self) -> None: ...
+
+class ScaledSoftSign(Activation):
+    """Scaled softsign: alpha x / (beta + |x|), softsign with a learned amplitude alpha and knee beta."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 1.0, beta: float = 1.0, dim: int = 1) -> None: ...
+
+class SechSig(Activation):
+    """SechSig: (x + sech x) sigmoid(x), SiLU with a sech bump added to the linear part."""
     def __init__(self) -> None: ...
 
 class Serf(Activation):
     """Serf: x*erf(softplus(x)); a Mish-like self-gated unit using erf in place of tanh."""
     def __init__(self) -> None: ...
 
+class ShELU(Activation):
+    """Horizontally shifted ELU: elu(x + b) with a learned shift b per channel, which moves the kink away from 0."""
+    def __init__(self, num_parameters: int = 1, b: float = 0.0, alpha: float = 1.0, dim: int = 1) -> None: ...
+
+class ShiLU(Activation):
+    """Adaptive shifted ReLU: a relu(x) + b, ReLU with a learned slope a and vertical shift b."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 0.0, dim: int = 1) -> None: ...
+
+class ShiftedRelu(Activation):
+    """Shifted ReLU: max(x, -1), ReLU moved down and left by 1 so its outputs can be negative (mean closer to 0)."""
+    def __init__(self) -> None: ...
+
+class ShiftedSoftplus(Activation):
+    """Shifted softplus: softplus(x) - ln 2, softplus moved down so f(0) = 0 (SchNet's smooth, zero-centred rectifier)."""
+    def __init__(self) -> None: ...
+
 class SiLU(Activation):
     """Sigmoid linear unit / Swish: x*sigmoid(beta x); beta = 1 is SiLU, beta -> inf approaches ReLU. Found by automated search; EfficientNet, LLaMA's SwiGLU."""
     def __init__(self, beta: float = 1.0) -> None: ...
+
+class Siglin(Activation):
+    """SigLin: sigmoid(x) + a x, a sigmoid with a linear term that keeps the gradient at least a everywhere."""
+    def __init__(self, a: float = 0.1) -> None: ...
 
 class Sigmoid(Activation):
     """Logistic sigmoid: squashes to (0, 1); saturates, so deep stacks lose gradient."""
     def __init__(self) -> None: ...
 
+class Sign(Activation):
+    """Sign: -1, 0 or 1 by the sign of x, the activation of binarized networks (trained through a straight-through estimator; its own gradient is 0)."""
+    def __init__(self) -> None: ...
+
+class SignReLU(Activation):
+    """SignReLU: x for x >= 0 and the softsign a x/(1 + |x|) below, ReLU with a bounded negative side."""
+    def __init__(self, a: float = 1.0) -> None: ...
+
+class Sigsoftmax(Activation):
+    """Sigsoftmax: e^x sigmoid(x) normalised along dim, a softmax whose output is not bounded by the rank of the logits (the softmax bottleneck)."""
+    def __init__(self, dim: int = -1) -> None: ...
+
 class SinLU(Activation):
     """Sinu-sigmoidal linear unit: (x + a sin(bx))*sigmoid(x); SiLU plus a learnable sine ripple."""
     def __init__(self, num_parameters: int = 1, a: float = 1.0, b: float = 1.0) -> None: ...
+
+class Sinc(Activation):
+    """Sinc: sin(x)/x (1 at 0), a decaying oscillation: one central bump, ripples that shrink like 1/x."""
+    def __init__(self) -> None: ...
 
 class Sine(Activation):
     """Sine: sin(omega x), the activation of SIREN implicit neural representations (fits signals and their derivatives; SIREN uses omega = 30 in the first layer)."""
     def __init__(self, omega: float = 1.0) -> None: ...
 
+class SmeLU(Activation):
+    """Smooth ReLU: 0 below -beta, x above beta and the quadratic (x + beta)^2/(4 beta) between, a C^1 ReLU that helps reproducibility of training."""
+    def __init__(self, beta: float = 1.0) -> None: ...
+
 class Smish(Activation):
     """Smish: x*tanh(log(1 + sigmoid(x))); a gentler Mish whose slope tends to tanh(ln 2) = 0.6 for large x."""
     def __init__(self) -> None: ...
 
+class SmoothStep(Activation):
+    """Smooth-step: a cubic from 0 at -gamma/2 to 1 at gamma/2 with zero slope at both ends; exactly 0 and 1 outside, so it gives sparse, hard decisions (tree ensembles)."""
+    def __init__(self, gamma: float = 1.0) -> None: ...
+
 class Snake(Activation):
     """Snake: x + sin^2(alpha x)/alpha, a monotone wiggle on the identity that lets networks learn and extrapolate periodic functions; alpha (frequency) is learned."""
     def __init__(self, num_parameters: int = 1, alpha: float = 1.0) -> None: ...
+
+class SnakeBeta(Activation):
+    """Snake-beta: x + sin^2(alpha x)/beta, snake with separate learned frequency alpha and magnitude 1/beta (BigVGAN's periodic activation)."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 1.0, beta: float = 1.0, dim: int = 1) -> None: ...
+
+class SoftClipping(Activation):
+    """Soft clipping: (1/a) ln((1 + e^(ax)) / (1 + e^(a(x-1)))), a smooth clip to (0, 1) that is nearly linear on [0, 1]; a -> inf gives the hard clip."""
+    def __init__(self, a: float = 1.0) -> None: ...
+
+class SoftExponential(Activation):
+    """Soft exponential: a learned continuum between the logarithm (a = -1), the identity (a = 0) and the exponential (a = 1)."""
+    def __init__(self, num_parameters: int = 1, a: float = 0.0, dim: int = 1) -> None: ...
+
+class SoftModulusQ(Activation):
+    """SoftModulusQ: x^2 (2 - |x|) on [-1, 1] and |x| outside, a quadratic-cubic smoothing of the absolute value."""
+    def __init__(self) -> None: ...
+
+class SoftModulusT(Activation):
+    """SoftModulusT: x tanh(x/a), a tanh smoothing of |x|; a = 1 is LiSHT."""
+    def __init__(self, a: float = 0.01) -> None: ...
+
+class SoftPlusPlus(Activation):
+    """Soft++: ln(1 + e^(ax)) + x/b - ln 2, a shifted softplus with a linear term: never saturating, slope 1/b on the left and a + 1/b on the right."""
+    def __init__(self, a: float = 1.0, b: float = 2.0) -> None: ...
+
+class SoftRootSign(Activation):
+    """Soft-root-sign: x / (x/a + e^(-x/b)), smooth, non-monotonic and bounded: it rises to a, and dips below 0 before returning to 0 at -inf; a and b are learned."""
+    def __init__(self, num_parameters: int = 1, a: float = 2.0, b: float = 3.0, dim: int = 1) -> None: ...
 
 class Softmax(Activation):
     """Softmax: exponentiate and normalise along dim, giving a probability vector."""
@@ -350,9 +818,33 @@ class Softsign(Activation):
     """Softsign: x / (1 + |x|), a tanh-like squash with polynomial (not exponential) tails."""
     def __init__(self) -> None: ...
 
+class Sparsemax(Activation):
+    """Sparsemax: the Euclidean projection of x onto the probability simplex; like softmax it sums to 1, but small inputs get exactly 0."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class SphericalSoftmax(Activation):
+    """Spherical softmax: (x^2 + eps) normalised along dim, a softmax alternative of the spherical loss family (eps keeps it defined when all inputs are 0)."""
+    def __init__(self, eps: float = 0.01, dim: int = -1) -> None: ...
+
 class Spline(Activation):
     """KAN-style spline activation: w_b silu(x) + w_s sum_i c_i B_i(x), a learned cubic B-spline on [-bound, bound] (grid_size intervals) plus a SiLU base term."""
     def __init__(self, num_parameters: int = 1, grid_size: int = 5, order: int = 3, bound: float = 3.0, dim: int = 1, w_base: float = 1.0, w_spline: float = 1.0, coefficients: Sequence[float] | None = None) -> None: ...
+
+class SqREU(Activation):
+    """Square REU: x for x > 0, x + x^2/2 on [-2, 0], 0 below; the squish with a linear right side (ReLU plus a square dip)."""
+    def __init__(self) -> None: ...
+
+class Sqnl(Activation):
+    """SQNL: a tanh-like squash built from squares, x - x|x|/4 on [-2, 2] and ±1 beyond; no exp, and a piecewise-linear derivative."""
+    def __init__(self) -> None: ...
+
+class SqrtReLU(Activation):
+    """Square-root ReLU: sqrt(max(0, x)), the power unit with exponent 1/2: it grows slower than any ReLU but starts infinitely steep."""
+    def __init__(self) -> None: ...
+
+class Square(Activation):
+    """Square: x^2, the lowest-degree polynomial activation, usable under homomorphic encryption (CryptoNets)."""
+    def __init__(self) -> None: ...
 
 class SquaredReLU(Activation):
     """Squared ReLU (Primer): relu(x)^2, found by architecture search for Transformers."""
@@ -362,17 +854,49 @@ class Squareplus(Activation):
     """Squareplus: (x + sqrt(x^2 + b))/2, a softplus-like smooth ReLU from only a square root (no exp or log)."""
     def __init__(self, b: float = 4.0) -> None: ...
 
+class Squish(Activation):
+    """Square swish: x + x^2/32 for x > 0, x + x^2/2 on [-2, 0], 0 below; a swish-like dip to -1/2 made of squares, no exp."""
+    def __init__(self) -> None: ...
+
+class Stanh(Activation):
+    """Scaled hyperbolic tangent a tanh(b x); LeCun's a = 1.7159, b = 2/3 make f(±1) = ±1 and keep unit-variance inputs in the unit's near-linear range."""
+    def __init__(self, a: float = 1.7159, b: float = 0.6666666666666666) -> None: ...
+
 class StarReLU(Activation):
     """StarReLU (MetaFormer): s * relu(x)^2 + b, squared ReLU rescaled and shifted so a standard normal input gives zero mean and unit variance; s and b are learned."""
     def __init__(self, num_parameters: int = 1, s: float = 0.8944271909999159, b: float = -0.4472135954999579) -> None: ...
+
+class SvELU(Activation):
+    """Vertically shifted ELU: elu(x) + b with a learned shift b per channel."""
+    def __init__(self, num_parameters: int = 1, b: float = 0.0, alpha: float = 1.0, dim: int = 1) -> None: ...
 
 class SwiGLU(Activation):
     """SwiGLU: a ⊗ silu(b), the GLU variant used in the feed-forward layers of PaLM and LLaMA."""
     def __init__(self, dim: int = -1) -> None: ...
 
+class Swim(Activation):
+    """Swim: x (1 + a x/sqrt(1 + x^2))/2, an algebraic (exp-free) swish; a = 1 is PFLU."""
+    def __init__(self, a: float = 0.5) -> None: ...
+
 class SwishLearnable(Activation):
     """Swish with a learned gate sharpness: x*sigmoid(beta x), beta per channel or shared; beta = 1 is SiLU, beta -> inf approaches ReLU, beta = 0 gives x/2."""
     def __init__(self, num_parameters: int = 1, beta: float = 1.0, dim: int = 1) -> None: ...
+
+class SwishT(Activation):
+    """Swish-T: x sigmoid(beta x) + alpha tanh(x), Swish with a tanh bias that lets more negative values through (limit -alpha); beta is learned."""
+    def __init__(self, num_parameters: int = 1, beta: float = 1.0, alpha: float = 0.1, dim: int = 1) -> None: ...
+
+class Symexp(Activation):
+    """Symexp: sign(x)(e^|x| - 1), the inverse of symlog; an odd exponential used to decode symlog-squashed predictions."""
+    def __init__(self) -> None: ...
+
+class Symlog(Activation):
+    """Symmetric logarithm: sign(x) ln(1 + |x|), the identity near 0 that compresses large magnitudes of either sign logarithmically."""
+    def __init__(self) -> None: ...
+
+class TaLU(Activation):
+    """TaLU: x for x >= 0, tanh(x) on (a, 0) and the constant tanh(a) below a; tanh and ReLU joined, with a flat floor."""
+    def __init__(self, a: float = -0.75) -> None: ...
 
 class Tanh(Activation):
     """Hyperbolic tangent: zero-centred squashing to (-1, 1); tanh(x) = 2σ(2x) - 1."""
@@ -382,13 +906,53 @@ class TanhExp(Activation):
     """TanhExp: x*tanh(e^x); near-identity for x > 1 with a steep gate, aimed at lightweight networks."""
     def __init__(self) -> None: ...
 
+class TanhLU(Activation):
+    """TanhLU: alpha tanh(lambda x) + beta x, tanh plus a learned linear part that keeps the gradient from vanishing."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 1.0, lam: float = 1.0, beta: float = 1.0, dim: int = 1) -> None: ...
+
+class TanhSig(Activation):
+    """TanhSig: (x + tanh x) sigmoid(x), SiLU with tanh added to the linear part."""
+    def __init__(self) -> None: ...
+
+class TanhSoft1(Activation):
+    """TanhSoft-1: tanh(alpha x) ln(1 + e^x), softplus gated by a learned tanh."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 0.87, dim: int = 1) -> None: ...
+
+class TanhSoft2(Activation):
+    """TanhSoft-2: x tanh(beta e^(gamma x)), a Swish-like unit with a learned tanh of an exponential as its gate."""
+    def __init__(self, num_parameters: int = 1, beta: float = 0.6, gamma: float = 1.0, dim: int = 1) -> None: ...
+
+class TanhSoft3(Activation):
+    """TanhSoft-3: ln(1 + e^x tanh(alpha x)), a softplus whose exponential is gated by a learned tanh; dips below 0 for x < 0."""
+    def __init__(self, num_parameters: int = 1, alpha: float = 1.0, dim: int = 1) -> None: ...
+
 class Tanhshrink(Activation):
     """Tanh shrink: x - tanh(x), near-zero (~x^3/3) around 0 and x - sign(x) far out."""
     def __init__(self) -> None: ...
 
+class TaylorSoftmax(Activation):
+    """Taylor softmax: softmax with e^x replaced by its second-order Taylor polynomial 1 + x + x^2/2, which is positive for every x."""
+    def __init__(self, dim: int = -1) -> None: ...
+
+class Tent(Activation):
+    """Tent: max(0, a - |x|), a triangle of learned half-width a; it responds only to inputs near 0, which closes the open space an adversary exploits."""
+    def __init__(self, num_parameters: int = 1, a: float = 1.0, dim: int = 1) -> None: ...
+
 class Threshold(Activation):
     """Threshold: x above the threshold, a constant value at or below it."""
     def __init__(self, threshold: float = 1.0, value: float = 0.0) -> None: ...
+
+class VReLU(Activation):
+    """V-shaped ReLU (the modulus): |x|, a rectifier that keeps the magnitude of negative inputs, so no unit dies."""
+    def __init__(self) -> None: ...
+
+class VeryLeakyReLU(Activation):
+    """Very leaky ReLU: slope 1/3 for x < 0 (leaky ReLU's 0.01 made large), for faster training of sparse CNNs."""
+    def __init__(self) -> None: ...
+
+class dSiLU(Activation):
+    """dSiLU: the derivative of SiLU, sigmoid(x)(1 + x sigmoid(-x)), used as a sigmoid-like unit; it overshoots to 1.0998 and dips to -0.0998."""
+    def __init__(self) -> None: ...
 
 
 def __getattr__(attr: str) -> type[Activation]: ...

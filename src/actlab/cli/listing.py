@@ -46,7 +46,14 @@ def catalogue_table(records: list[dict[str, Any]]):
                 _mark(p["self_normalising"]),
             ]
         rng = r["range"]["text"] if r["range"] else "n/a"
-        table.add_row(r["name"], str(r["year"]), r["family"], r["formula_text"], rng, *claims)
+        mark = " †" if r.get("caveat") else ""
+        table.add_row(
+            r["name"] + mark, str(r["year"]), r["family"], r["formula_text"], rng, *claims
+        )
+    caveats = [f"† {r['name']}: {r['caveat']}" for r in records if r.get("caveat")]
+    if caveats:
+        table.caption = "\n".join(caveats)
+        table.caption_justify = "left"
     return table
 
 
