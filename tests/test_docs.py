@@ -119,6 +119,7 @@ def _spec(name, ref, ref_d1, rng, limits, smooth=SMOOTH, **params):
         output_range=rng,
         limits=limits,
         properties=Properties(monotonic=True, smoothness=smooth, zero_centred=False),
+        year=2000,  # every spec has one; these stand-ins cite no paper
         **params,
     )
 

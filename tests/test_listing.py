@@ -61,3 +61,51 @@ def test_a_surprising_claim_carries_its_reason_in_the_list():
     assert "softplus †" in row and "discontinuous" in row
     assert "† softplus: PyTorch's kernel returns x above β x = threshold (20)" in result.output
     assert "relu †" not in result.output  # only entries with a caveat are marked
+
+
+def test_since_and_family_filter_by_year_and_family_together():
+    everything = listing.records()
+    recent = listing.records("adaptive", since=2020)
+    assert recent and all(r["family"] == "adaptive" and r["year"] >= 2020 for r in recent)
+    # both ways: every adaptive entry from 2020 on is kept, every other one is left out
+    assert {r["name"] for r in recent} == {
+        r["name"] for r in everything if r["family"] == "adaptive" and r["year"] >= 2020
+    }
+    assert any(r["family"] == "adaptive" and r["year"] < 2020 for r in everything)
+    assert len(listing.records(since=2100)) == 0 and len(listing.records(since=1900)) == len(
+        everything
+    )
+
+
+def test_list_shows_the_year_and_filters_from_the_command_line():
+    from click.testing import CliRunner
+
+    from actlab.cli import main
+
+    result = CliRunner().invoke(
+        main, ["list", "--since", "2020", "--family", "smooth-gated"], terminal_width=220
+    )
+    assert result.exit_code == 0, result.output
+    golu = next(line for line in result.output.splitlines() if " golu " in line)
+    assert "2025" in golu
+    assert " gelu " not in result.output  # 2016: before --since
+    bad = CliRunner().invoke(main, ["list", "--since", "1492"])
+    assert bad.exit_code == 2 and "1492 is not in the range 1900<=x<=2100" in bad.output
+
+
+def test_json_carries_every_field_and_the_structured_source():
+    from click.testing import CliRunner
+
+    from actlab.cli import main
+
+    result = CliRunner().invoke(main, ["list", "--json"])
+    assert result.exit_code == 0
+    records = json.loads(result.output)
+    assert len(records) >= 200 and records == json.loads(json.dumps(listing.records()))
+    golu = next(r for r in records if r["name"] == "golu")
+    assert golu["year"] == 2025 and golu["reference"] == "sympy"
+    assert golu["sym"] == "x*exp(-exp(-x))"
+    (source,) = golu["sources"]
+    assert source["authors"] == "Das, Safari, Adriaensen & Hutter"
+    assert source["title"].startswith("Gompertz Linear Units")
+    assert source["venue"] == "arXiv:2502.03654" and source["year"] == 2025

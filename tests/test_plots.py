@@ -43,6 +43,7 @@ def softmax_spec() -> ActivationSpec:
         output_range=None,
         properties=None,
         elementwise=False,
+        year=2000,
     )
 
 
@@ -188,6 +189,7 @@ def test_unregistered_spec_plots_like_a_registered_one():
         output_range=REALS,
         properties=Properties(True, 99, True),
         limits=(-np.inf, np.inf),
+        year=2000,
     )
     x = np.linspace(-1, 1, 5)
     f, d1, d2 = autograd_curves(spec, {}, x, order=2)
@@ -231,6 +233,7 @@ def test_missing_double_backward_leaves_only_that_second_derivative_out():
         output_range=Interval(-1.0, 1.0),
         properties=Properties(True, 0, True),
         limits=(-1.0, 1.0),
+        year=2000,
     )
     with pytest.raises(ValueError, match="cannot differentiate toy_clip 2 times"):
         autograd_curves(clip, {}, np.linspace(-2, 2, 5), order=2)

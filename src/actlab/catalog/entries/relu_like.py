@@ -179,7 +179,7 @@ register(
         facts=lambda p: slope_facts(0.5 * (p["lower"] + p["upper"])),
         test_params=({"lower": 0.0, "upper": 0.0},),
         xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
-        paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', 2015",
+        paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', arXiv:1505.00853, 2015",
         notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
     )
 )
@@ -200,7 +200,7 @@ register(
         kinks=(0.0, 6.0),
         kink_derivative={0.0: 0.0, 6.0: 0.0},
         limits=(0.0, 6.0),
-        paper="Howard et al., 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications', 2017",
+        paper="Howard et al., 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications', arXiv:1704.04861, 2017",
     )
 )
 

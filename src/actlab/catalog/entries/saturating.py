@@ -163,8 +163,8 @@ register(
         kinks=(-2.0, 0.0),  # f' jumps at -2; at 0 f' is continuous and f'' jumps from 1 to 0
         kink_derivative={-2.0: 0.0, 0.0: 1.0},
         limits=(0.0, INF),
-        paper="Misra, H-Mish (github.com/digantamisra98/H-Mish), the hard form of Mish "
-        "(Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', BMVC 2020)",
+        paper="Misra, 'H-Mish', github.com/digantamisra98/H-Mish, 2020 (the hard form of Mish: "
+        "Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', BMVC 2020)",
         notes="Built like hardswish, x times a clipped linear gate, here min(2, max(0, x + 2))/2: "
         "it is x for x >= 0, 0 for x <= -2, and dips to -1/2 at x = -1.",
     )

@@ -154,7 +154,7 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER + "; Radford et al., 'Learning Transferable Visual Models From Natural "
-        "Language Supervision' (CLIP), ICML 2021",
+        "Language Supervision', ICML 2021 (CLIP)",
         notes=f"|quick_gelu - gelu| < {QUICK_GELU_MAX_ERROR:g} on the reals (largest at x = ±2.27), "
         "about 40x the error of gelu_tanh. Minimum -0.163610 at x = -0.751154.",
     )
@@ -186,7 +186,7 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         facts=lambda p: gated_facts(SILU_MIN / p["beta"]),
-        paper="Hendrycks & Gimpel 2016 (SiLU); Elfwing, Uchibe & Doya, 'Sigmoid-Weighted Linear "
+        paper=GELU_PAPER + " (named SiLU there); Elfwing, Uchibe & Doya, 'Sigmoid-Weighted Linear "
         "Units for Neural Network Function Approximation in Reinforcement Learning', Neural "
         "Networks 2018; Ramachandran, Zoph & Le, 'Searching for Activation Functions', "
         "arXiv:1710.05941, 2017",

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from actlab.catalog import FAMILIES, ActivationSpec, Interval, Param, Properties, specs
+from actlab.catalog.citation import parse_citations
 from actlab.kernels import describe_impls
 from actlab.report.catalogue.activation_plots import autograd_curves
 
@@ -83,6 +84,15 @@ def properties_record(pr: Properties | None, rng: Interval | None) -> dict[str, 
     }
 
 
+def sources_record(paper: str) -> list[dict[str, Any]] | None:
+    """The cited works (authors, title, venue, year, note), first the one that named the
+    function; None for a citation outside the house style (an entry registered by a user)."""
+    try:
+        return [c.record() for c in parse_citations(paper)] if paper else None
+    except ValueError:
+        return None
+
+
 def spec_record(spec: ActivationSpec, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything the table says about one entry, as JSON-safe data; range, properties,
     limits and kinks are the facts for `params` (default: the entry's defaults)."""
@@ -108,6 +118,7 @@ def spec_record(spec: ActivationSpec, params: Mapping[str, Any] | None = None) -
         "limits": [num(v) for v in limits] if limits is not None else None,
         "paper": spec.paper,
         "year": spec.year,
+        "sources": sources_record(spec.paper),
         "reference": "sympy" if spec.sym else "numpy",
         "sym": spec.sym or None,
         "native": spec.native,

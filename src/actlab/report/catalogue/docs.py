@@ -12,7 +12,7 @@ from pathlib import Path
 from actlab.catalog import FAMILIES, ActivationSpec, class_name, specs
 from actlab.kernels import describe_impls
 from actlab.report.catalogue.activation_plots import entry_figure
-from actlab.report.catalogue.catalogue_text import fmt, multi_input_example
+from actlab.report.catalogue.catalogue_text import fmt, multi_input_example, sources_record
 from actlab.report.catalogue.misstatements import misstatements
 
 PAGE = "catalogue.md"
@@ -46,7 +46,7 @@ def _math(label: str, latex: str) -> list[str]:
 
 def _properties(spec: ActivationSpec) -> list[str]:
     pr, rng = spec.properties, spec.output_range
-    rows = [("Family", spec.family)]
+    rows = [("Family", spec.family), ("First published", str(spec.year))]
     if rng is not None:  # multi-input entries may state a range (softmax) without properties
         rows.append(("Range", f"{rng}"))
     if pr is not None and rng is not None:
@@ -136,8 +136,34 @@ def _family_anchor(family: str) -> str:
     return f"family-{family}"
 
 
+def index_markdown(table: list[ActivationSpec]) -> list[str]:
+    """Every name and alias A-Z with its family, year and first author: one row per name, so
+    a search of the page (or of the rendered table) finds an entry under any spelling."""
+    rows = []
+    for spec in table:
+        cites = sources_record(spec.paper) or [{"authors": "", "venue": ""}]
+        source = f"{cites[0]['authors']}, {cites[0]['venue']}".strip(", ")
+        for name in (spec.name, *spec.aliases):
+            entry = f"[{spec.name}](#{spec.name})"
+            shown = entry if name == spec.name else f"`{name}` → {entry}"
+            rows.append((name, shown, spec, source))
+    lines = [
+        "## Index",
+        "",
+        "Every name and alias, A-Z (an alias points to its entry), with the family, the year "
+        "the function was first published and where.",
+        "",
+        "| Name | Family | Year | Source |",
+        "|---|---|---|---|",
+    ]
+    for _, shown, spec, source in sorted(rows, key=lambda r: r[0]):
+        lines.append(f"| {shown} | {spec.family} | {spec.year} | {_cell(source)} |")
+    return [*lines, ""]
+
+
 def catalogue_markdown() -> str:
-    """docs/catalogue.md as text: intro, contents by family, one section per entry, corrections."""
+    """docs/catalogue.md as text: intro, contents by family, the A-Z index of names and aliases,
+    one section per entry (grouped by family, each with its plot), corrections."""
     table = specs()
     families = [f for f in FAMILIES if any(s.family == f for s in table)]
     lines = [
@@ -153,7 +179,9 @@ def catalogue_markdown() -> str:
     for family in families:
         members = ", ".join(f"[{s.name}](#{s.name})" for s in table if s.family == family)
         lines.append(f"- [**{family}**](#{_family_anchor(family)}): {members}")
+    lines += ["- [Index: every name and alias, A-Z](#index)"]
     lines += ["- [Common misstatements](#common-misstatements)", ""]
+    lines += index_markdown(table)
     for family in families:
         lines += [f"## Family: {family}", ""]
         for spec in (s for s in table if s.family == family):
