@@ -55,8 +55,41 @@ def test_the_flat_near_zero_rule_picks_out_the_dead_zone_activations():
     assert not flat_near_zero("squared_relu") and not flat_near_zero("softmax")
 
 
-@pytest.mark.parametrize("activation", catalog.names())
-@pytest.mark.parametrize("kind", list(TINY))
+# Known to fail, each with its reason (strict: the case fails once the limitation is gone).
+# Found when the catalogue grew to 202 entries (issue 16); open for the models' owner.
+_DOUBLES = (
+    "width-doubling (C -> 2C): the zoo sizes layers only for activations that keep or halve C"
+)
+_GROWS = "grows like e^|x| (or x^3): in the tiny random net the loss overflows or the first layers get no usable gradient"
+_REGION = "learnable thresholds/slopes of a region the tiny batch never reaches get no gradient in 3 steps"
+_PAIRS = "pairs its inputs; lenet5 at width 0.5 has an odd channel count"
+KNOWN = {
+    **{(kind, "crelu"): _DOUBLES for kind in TINY if kind not in ("mlp", "cnn")},
+    **{(kind, "reltanh"): _REGION for kind in TINY},
+    **{(kind, "symexp"): _GROWS for kind in ("mlp", "lenet5", "resnet20", "vgg11", "mnist1d_mlp", "mnist1d_cnn")},
+    ("resnet20", "hyper_sinh"): _GROWS,
+    ("mnist1d_cnn", "hyper_sinh"): _GROWS,
+    ("resnet20", "ncu"): _GROWS,
+    ("lenet5", "srelu"): _REGION,
+    ("vgg11", "srelu"): _REGION,
+    **{("lenet5", name): _PAIRS for name in ("oplu", "lwta", "groupsort")},
+    ("mobilenet_small", "kwta"): "k-winners-take-all at width 0.125 keeps too few units for a gradient to reach the earlier layers",
+}  # fmt: skip
+CASES = [
+    pytest.param(
+        kind,
+        activation,
+        id=f"{kind}-{activation}",
+        marks=[pytest.mark.xfail(strict=True, reason=KNOWN[kind, activation])]
+        if (kind, activation) in KNOWN
+        else [],
+    )
+    for kind in TINY
+    for activation in catalog.names()
+]
+
+
+@pytest.mark.parametrize(("kind", "activation"), CASES)
 def test_every_model_trains_with_every_activation(kind, activation):
     shape, options = TINY[kind]
     torch.manual_seed(0)
