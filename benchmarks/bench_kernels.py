@@ -14,16 +14,16 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def run(quick: bool = False, thp: bool = False) -> tuple[Path, Path]:
+def run(quick: bool = False, thp: bool = False, results: Path = RESULTS) -> tuple[Path, Path]:
     """Measure and write kernels[_thp].csv, kernels_mlp[_thp].csv, kernels_targets[_thp].csv."""
     from actlab.kernels.bench import lean_targets, run_benchmark, write_csv
 
     ops, mlp = run_benchmark(quick, progress=lambda what: print(what, flush=True), large_only=thp)
     tag = "_thp" if thp else ""
-    write_csv(lean_targets(ops), RESULTS / f"kernels_targets{tag}.csv")
+    write_csv(lean_targets(ops), results / f"kernels_targets{tag}.csv")
     return (
-        write_csv(ops, RESULTS / f"kernels{tag}.csv"),
-        write_csv(mlp, RESULTS / f"kernels_mlp{tag}.csv"),
+        write_csv(ops, results / f"kernels{tag}.csv"),
+        write_csv(mlp, results / f"kernels_mlp{tag}.csv"),
     )
 
 

@@ -1,7 +1,9 @@
 """`make bench`: every benchmark, as ratios against a baseline measured in the same run.
 
-Writes CSV files to benchmarks/results/ and prints a summary. Nothing here is asserted in
-tests; timings depend on the machine (record it: results carry threads and the CPU model).
+Writes CSV files to benchmarks/results/ (`--quick`: to benchmarks/results/quick/, which git
+ignores, so a smoke run never overwrites the published figures) and prints a summary. Nothing
+here is asserted in tests; timings depend on the machine (record it: results carry threads
+and the CPU model).
 
     .venv/bin/python benchmarks/run.py [--quick]
 """
@@ -20,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_activations  # noqa: E402
+import bench_compare_e2e  # noqa: E402
 import bench_kernels  # noqa: E402
 import bench_learnable_cost  # noqa: E402
 import bench_monitor_overhead  # noqa: E402
@@ -29,7 +32,7 @@ RESULTS = HERE / "results"
 
 
 def write_csv(name: str, rows: list[dict]) -> Path:
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.csv"
     machine = {"cpu": platform.processor() or platform.machine(), "torch": torch.__version__}
     rows = [{**r, **machine} for r in rows]
@@ -46,6 +49,24 @@ def main() -> None:
     )
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = ap.parse_args()
+    global RESULTS
+    if args.quick:
+        RESULTS = RESULTS / "quick"
+
+    startup = bench_compare_e2e.measure_startup(repeats=3 if args.quick else 5)
+    print(f"start-up, whole processes, vs `import torch` -> {write_csv('startup', startup)}")
+    for r in startup:
+        print(f"  {r['command']}: {r['seconds_median']:.2f} s = {r['ratio_to_torch_import']:.2f}x")
+    compare = bench_compare_e2e.measure(
+        repeats=1 if args.quick else 3, epochs=2 if args.quick else 10
+    )
+    print(
+        f"actlab compare vs a plain PyTorch script, whole processes -> {write_csv('compare_e2e', compare)}"
+    )
+    for r in compare:
+        print(
+            f"  {r['grid']}: ratio {r['ratio_median']:.2f} (actlab {r['actlab_s_median']:.1f} s, plain {r['plain_s_median']:.1f} s)"
+        )
 
     n = 100_000 if args.quick else 1_000_000
     rows = []
@@ -60,18 +81,19 @@ def main() -> None:
         f"worst {worst['native_fwd_bwd_ratio']:.2f} ({worst['name']}, {worst['threads']} thr)"
     )
 
-    ops_csv, mlp_csv = bench_kernels.run(quick=args.quick)
+    ops_csv, mlp_csv = bench_kernels.run(quick=args.quick, results=RESULTS)
     print(f"lean/fewbit kernels vs native, naive, torch.compile and a copy -> {ops_csv}, {mlp_csv}")
     print("  summary and targets: docs/performance.md")
 
-    harness = bench_train_harness.measure_harness_vs_plain()
-    print(f"training harness vs plain PyTorch loop -> {write_csv('train_harness', [harness])}")
-    print(
-        "  "
-        + ", ".join(
-            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in harness.items()
+    harness = [bench_train_harness.measure_harness_vs_plain(kind=k) for k in ("mlp", "user")]
+    print(f"training harness vs plain PyTorch loop -> {write_csv('train_harness', harness)}")
+    for row in harness:
+        print(
+            "  "
+            + ", ".join(
+                f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
+            )
         )
-    )
 
     cost = bench_learnable_cost.measure_learnable_cost(steps=50 if args.quick else 200)
     print(f"learnable activations vs their fixed start -> {write_csv('learnable_cost', cost)}")

@@ -224,7 +224,22 @@ def test_plot_writes_png_with_three_panels(tmp_path):
 def test_plot_errors():
     assert_usage_error(run("plot", "tanhh", "-o", "x.png"), "'tanh'")
     assert_usage_error(run("plot", "relu", "--xlim", "1", "-1", "-o", "x.png"), "lo < hi")
-    assert run("plot", "relu").exit_code == 2  # -o is required
+
+
+def test_plot_without_output_writes_a_default_file_and_says_where(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("plot", "relu", "elu:alpha=0.5")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "relu-elu.png").stat().st_size > 1000
+    assert str(tmp_path / "relu-elu.png") in result.output
+
+
+def test_plot_to_an_unwritable_path_is_one_clear_line(tmp_path):
+    (tmp_path / "file").write_text("x")
+    for target in ("/proc/x.png", str(tmp_path / "file" / "x.png")):
+        result = run("plot", "relu", "-o", target)
+        assert result.exit_code == 2 and "cannot write" in result.output, result.output
+        assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("name", MULTI)

@@ -48,3 +48,16 @@ def test_an_unknown_family_is_named():
         assert "unknown family 'relu-lik'" in str(error) and "relu-like" in str(error)
     else:
         raise AssertionError("no error")
+
+
+def test_a_surprising_claim_carries_its_reason_in_the_list():
+    from click.testing import CliRunner
+
+    from actlab.cli import main
+
+    result = CliRunner().invoke(main, ["list", "--family", "relu-like"], terminal_width=200)
+    assert result.exit_code == 0
+    row = next(line for line in result.output.splitlines() if "softplus" in line)
+    assert "softplus †" in row and "discontinuous" in row
+    assert "† softplus: PyTorch's kernel returns x above β x = threshold (20)" in result.output
+    assert "relu †" not in result.output  # only entries with a caveat are marked

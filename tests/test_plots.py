@@ -101,6 +101,30 @@ def test_fast_grower_is_clipped_but_bounded_curves_are_shown_whole():
     assert low < -0.99 and high > 0.99 and high - low < 2.5
 
 
+def test_a_growing_derivative_is_clipped_in_its_panel():
+    x = np.linspace(-5, 5, 1001)
+    relu_d1, tanh_d1, squared_relu_d1 = (x > 0) * 1.0, 1 - np.tanh(x) ** 2, 2 * np.maximum(x, 0)
+    low, high = y_limits([relu_d1, tanh_d1, squared_relu_d1], x, derivative=True)
+    assert 1.0 < high < squared_relu_d1.max() / 2  # the bounded derivatives fill the panel
+    low, high = y_limits([squared_relu_d1], x, derivative=True)  # alone it is shown whole
+    assert high > squared_relu_d1.max()
+
+
+def test_the_gallery_title_overlaps_no_panel_title():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from actlab.report.catalogue.activation_plots import gallery
+
+    fig = gallery(None)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    top = fig._suptitle.get_window_extent(renderer)
+    for ax in fig.axes:
+        if ax.get_visible():
+            assert not top.overlaps(ax.title.get_window_extent(renderer)), ax.get_title()
+
+
 def test_constant_curve_gets_a_usable_axis():
     x = np.linspace(-1, 1, 11)
     low, high = y_limits([np.zeros_like(x)], x)

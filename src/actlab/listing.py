@@ -19,7 +19,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PACKAGED = HERE / "listing.json"
-FORMAT = 1
+FORMAT = 2
 # The files the records are made from: every catalogue and kernel module, and the formatter.
 SOURCES = ("catalog/**/*.py", "kernels/*.py", "report/catalogue/catalogue_text.py")
 

@@ -240,6 +240,9 @@ class ActivationSpec:
     gradcheck: bool = True
     gradgradcheck: bool = True
     notes: str = ""
+    # One line shown beside the claims wherever they are listed (actlab list, show, docs),
+    # for a claim a reader would take for a mistake (softplus: "not monotonic").
+    caveat: str = ""
     xfail: Mapping[str, str] = field(default_factory=dict)  # test name -> reason
     test_params: tuple[Mapping[str, Any], ...] = ()  # extra parameter sets for forward tests
     constraint: Callable[[Mapping[str, Any]], str | None] | None = None  # joint check, says why

@@ -133,6 +133,8 @@ def show(name: str, as_json: bool) -> None:
         out.print(f"impl={impl!r}: {text}")
     if spec.paper:
         out.print(escape(f"paper: {spec.paper}"))
+    if spec.caveat:
+        out.print(escape(f"† {spec.caveat}"))
     if spec.notes:
         out.print(escape(f"notes: {spec.notes}"))
 
@@ -170,8 +172,9 @@ def show(name: str, as_json: bool) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The image file to write (PNG; .svg and .pdf also work).",
+    default=None,
+    help="The image file to write (PNG; .svg and .pdf also work)  [default: NAME-NAME.png, or "
+    "learned-RUN_ID.png, in the current directory].",
 )
 def plot(
     names: tuple[str, ...],
@@ -181,7 +184,7 @@ def plot(
     run_id: str | None,
     store: Path | None,
     out_dir: Path | None,
-    output: Path,
+    output: Path | None,
 ) -> None:
     """Plot activations (f, and f′/f″ if asked) into one figure.
 
@@ -194,20 +197,42 @@ def plot(
       actlab plot relu leaky_relu:negative_slope=0.2 tanh -d -s --xlim -4 4 -o act.png
       actlab plot --from-run 3fa2c1 --out runs/learnable -o learned.png
     """
+    if output is None:
+        stem = f"learned-{run_id}" if run_id else "-".join(n.split(":")[0] for n in names[:4])
+        output = Path(f"{stem or 'plot'}.png")
     if run_id is not None:
         if names:
             raise click.UsageError("give NAMEs or --from-run, not both")
+        _writable(output)
         _plot_run(run_id, store or out_dir, xlim, output)
         return
     if not names:
         raise click.UsageError("give at least one NAME (or --from-run RUN_ID)")
     pairs = [resolve(n) for n in names]
+    _writable(output)
     try:
         xlim = xlim or (-5.0, 5.0)
         plot_activations(pairs, derivative=derivative, second=second, xlim=xlim, path=output)
     except ValueError as err:
         raise click.UsageError(str(err)) from None
-    click.echo(f"wrote {output}")
+    click.echo(f"wrote {output.resolve()}")
+
+
+def _writable(output: Path) -> None:
+    """A clear error, before any drawing, when `output` cannot be written (probed by opening it
+    for appending; a probe file that did not exist before is removed again)."""
+    existed = output.exists()
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("ab"):
+            pass
+        if not existed:
+            output.unlink()
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write {output}: {error.strerror or error}; choose another file",
+            param_hint="-o/--output",
+        ) from None
 
 
 def _plot_run(run_id: str, where: Path | None, xlim, output: Path) -> None:

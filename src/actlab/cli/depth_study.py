@@ -18,7 +18,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from actlab.cli.compare import add_backend_options, print_backend, results_dir_options
+from actlab.cli.experiment_options import add_backend_options, results_dir_options
+from actlab.cli.summary import dry_run_report, print_backend
 from actlab.comparison import run_and_report
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
 from actlab.experiments.grammar import split_list
@@ -87,6 +88,12 @@ DEFAULTS = {
     is_flag=True,
     help="Print one row per activation × depth as JSON on stdout instead of a table.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check everything (options, data, device) and say what would run, then stop "
+    "without training or writing anything.",
+)
 def depth_study(
     activations: str,
     depths: str,
@@ -101,6 +108,7 @@ def depth_study(
     out: str | None,
     fresh: bool,
     as_json: bool,
+    dry_run: bool,
     **backend: Any,
 ) -> None:
     """Train an MLP per activation and depth with activation health recorded, then show
@@ -136,6 +144,9 @@ def depth_study(
         config = from_dict(values, source="options")
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
+    if dry_run:
+        dry_run_report(config, as_json)
+        return
     try:
         result = run_and_report(config, fresh, label="depth-study")
     except (ExperimentError, ConfigError) as error:

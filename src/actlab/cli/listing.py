@@ -45,7 +45,12 @@ def catalogue_table(records: list[dict[str, Any]]):
                 _mark(p["self_normalising"]),
             ]
         rng = r["range"]["text"] if r["range"] else "n/a"
-        table.add_row(r["name"], r["family"], r["formula_text"], rng, *claims)
+        mark = " †" if r.get("caveat") else ""
+        table.add_row(r["name"] + mark, r["family"], r["formula_text"], rng, *claims)
+    caveats = [f"† {r['name']}: {r['caveat']}" for r in records if r.get("caveat")]
+    if caveats:
+        table.caption = "\n".join(caveats)
+        table.caption_justify = "left"
     return table
 
 

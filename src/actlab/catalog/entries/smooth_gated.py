@@ -282,6 +282,8 @@ register(
         paper="Dugas, Bengio, Belisle, Nadeau & Garcia, 'Incorporating Second-Order Functional "
         "Knowledge for Better Option Pricing', NIPS 2000",
         test_params=({"beta": 2.0, "threshold": 10.0}, {"beta": 0.5, "threshold": 40.0}),
+        caveat="PyTorch's kernel returns x above β x = threshold (20): a 2.1e-9 step there, so the "
+        "native function is not monotonic nor continuous; the math is both",
         notes="Mathematically softplus is increasing and C^inf. PyTorch's kernel returns x for "
         "beta*x > threshold, so at the default t/beta = 20 the float64 function steps down "
         "by log1p(e^-20) = 2.06e-9 (f(20) = 20 + 2.06e-9 > f(20 + 1e-9)) and f' steps from "

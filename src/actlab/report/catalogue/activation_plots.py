@@ -94,13 +94,18 @@ def autograd_curves(
     return [c.detach().numpy().astype(np.float64) for c in curves]
 
 
-def y_limits(curves: Sequence[np.ndarray], x: np.ndarray) -> tuple[float, float]:
+def y_limits(
+    curves: Sequence[np.ndarray], x: np.ndarray, derivative: bool = False
+) -> tuple[float, float]:
     """y-limits that show every curve's shape without one fast grower flattening the rest.
 
-    The axis spans the data, but never beyond twice the largest |value| any curve takes on the
-    middle half of the x-window, or the window's own half-width if larger (so x-like growth is
-    always shown whole): an exponential that reaches 150 at the edge is clipped there (it
-    visibly leaves the panel) instead of squashing a sigmoid into a flat line.
+    f panels: the axis spans the data, but never beyond twice the largest |value| any curve
+    takes on the middle half of the x-window, or the window's own half-width if larger (so
+    x-like growth is always shown whole): an exponential that reaches 150 at the edge is
+    clipped there (it visibly leaves the panel) instead of squashing a sigmoid into a flat line.
+    Derivative panels (`derivative=True`): twice the typical curve's scale (the median over
+    curves of the largest |value| on the middle half), at least 1.5, so squared_relu's growing
+    f' leaves the panel instead of flattening the bounded derivatives beside it.
     """
     lo, hi = float(x.min()), float(x.max())
     centre = np.abs(x - (lo + hi) / 2) <= (hi - lo) / 4
@@ -109,8 +114,11 @@ def y_limits(curves: Sequence[np.ndarray], x: np.ndarray) -> tuple[float, float]
     if values.size == 0:
         return -1.0, 1.0
     central = [np.abs(c[centre & np.isfinite(c)]) for c in curves]
-    widest = 2.0 * max((float(v.max()) for v in central if v.size), default=0.0)
-    cap = max(1.0, abs(lo), abs(hi), widest)
+    scales = [float(v.max()) for v in central if v.size]
+    if derivative:
+        cap = max(1.5, 2.0 * float(np.median(scales)) if scales else 1.5)
+    else:
+        cap = max(1.0, abs(lo), abs(hi), 2.0 * max(scales, default=0.0))
     low, high = max(float(values.min()), -cap), min(float(values.max()), cap)
     pad = 0.06 * (high - low) if high > low else 1.0
     return low - pad, high + pad
@@ -193,7 +201,7 @@ def plot_activations(
                 label=label(spec, params),
             )
         ax.set_xlim(lo, hi)
-        ax.set_ylim(*y_limits([c[k] for c in curves], x))
+        ax.set_ylim(*y_limits([c[k] for c in curves], x, derivative=k > 0))
         _style(ax, titles[k][0], titles[k][1])
         missing = [
             spec.name for (spec, _), c in zip(pairs, curves, strict=True) if np.isnan(c[k]).all()
@@ -253,12 +261,12 @@ def gallery(
     entries = [s for s in (specs() if entries is None else entries) if s.elementwise]
     columns = max(1, min(columns, len(entries)))
     rows = max(1, math.ceil(len(entries) / columns))
-    height = 1.9 * rows + 0.6
+    height = 1.9 * rows + 0.95
     margins = {
         "left": 0.025,
         "right": 0.995,
         "bottom": 0.3 / height,
-        "top": 1 - 0.6 / height,
+        "top": 1 - 0.95 / height,  # the suptitle's line above the first row's titles
         "hspace": 0.5,
         "wspace": 0.28,
     }  # fixed: constrained layout is slow for ~50 axes
@@ -275,6 +283,8 @@ def gallery(
         f"actlab catalogue: {len(entries)} elementwise activations — "
         "f (solid blue) and f′ by autograd (dashed orange)",
         fontsize=13,
+        y=1 - 0.15 / height,
+        va="top",
     )
     if path is not None:
         save(fig, path)

@@ -113,6 +113,7 @@ def spec_record(spec: ActivationSpec, params: Mapping[str, Any] | None = None) -
         "elementwise": spec.elementwise,
         "stochastic": spec.stochastic,
         "notes": spec.notes,
+        "caveat": spec.caveat,
     }
 
 
