@@ -6,6 +6,9 @@ and when each form is selected."""
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -312,3 +315,58 @@ def test_float32_within_a_few_epsilons_of_the_float64_reference(name):
         grads[1:], grads_ref[1:], _contribution_scale(name, x64, params, upstream), strict=True
     ):
         assert ((got.double() - want).abs() <= 2 * EPS32 * terms.reshape(want.shape)).all()
+
+
+@pytest.mark.parametrize(("m", "n"), [(5, 4), (3, 2), (6, 5), (2, 1)])
+@pytest.mark.parametrize("channels", [1, 4])
+def test_rational_of_other_degrees_as_the_torch_form(m, n, channels):
+    """(5, 4), the default, runs a kernel built for those degrees (sums in registers); every
+    other pair the general one: both against the torch form, in float64 and float32."""
+    g = torch.Generator().manual_seed(m * 10 + n)
+    params = {
+        "m": m,
+        "n": n,
+        "numerator": torch.rand(channels, m + 1, generator=g, dtype=torch.float64) - 0.5,
+        "denominator": torch.rand(channels, n, generator=g, dtype=torch.float64) - 0.5,
+    }
+    for dtype in (torch.float64, torch.float32):
+        x = inputs((6, channels, 37), seed=m + n, dtype=dtype)
+        (y, grads), (y_ref, grads_ref) = (
+            run("rational", x, params),
+            run("rational", x, params, reference=True),
+        )
+        tol = 1e-12 if dtype == torch.float64 else 8 * EPS32
+        torch.testing.assert_close(y, y_ref, rtol=tol, atol=tol)
+        for got, want in zip(grads, grads_ref, strict=True):
+            scale = want.abs().max().clamp(min=1).item()
+            torch.testing.assert_close(got, want, rtol=tol, atol=tol * scale)
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_torch_export_records_the_torch_form(name):
+    """torch.export (and so the ONNX exporter) gets plain aten ops, with the same values."""
+    module = actlab.make(name, num_parameters=12).eval()
+    x = torch.randn(4, 12, generator=torch.Generator().manual_seed(5))
+    program = torch.export.export(module, (x,))
+    assert "actlab" not in str(program.graph)
+    torch.testing.assert_close(program.module()(x), module(x))
+
+
+def test_actlab_kernels_torch_runs_the_torch_form_in_a_process():
+    code = (
+        "import torch, actlab\n"
+        "x = torch.randn(8, 3, requires_grad=True)\n"
+        "for name in ('prelu', 'swish_learnable', 'pelu', 'apl', 'rational', 'spline'):\n"
+        "    print(name, actlab.make(name)(x).grad_fn.name())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "ACTLAB_KERNELS": "torch"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(KINDS)
+    assert not any("LearnableFn" in line for line in lines), lines

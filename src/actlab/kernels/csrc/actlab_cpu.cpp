@@ -906,6 +906,7 @@ struct MemorySink {  // lanes loop: a (slots, C) table in T
 
 template <typename T>
 struct PreluKernel {  // values: w
+  static constexpr int64_t kStaticSlots = 1;
   int64_t width = 1, slots = 1, coef_width = 0;
   template <class P>
   C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
@@ -921,6 +922,7 @@ struct PreluKernel {  // values: w
 
 template <typename T>
 struct SwishKernel {  // values: beta, low, high, slope_low, slope_high
+  static constexpr int64_t kStaticSlots = 1;
   int64_t width = 5, slots = 1, coef_width = 0;
   template <class P>
   C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
@@ -941,6 +943,7 @@ struct SwishKernel {  // values: beta, low, high, slope_low, slope_high
 
 template <typename T>
 struct PeluKernel {  // values: a, b (clamped to the floor), a / b
+  static constexpr int64_t kStaticSlots = 3;
   int64_t width = 3, slots = 3, coef_width = 0;  // slots: sum g x (x > 0), g expm1, g' n
   C10_ALWAYS_INLINE static VecT<T> negative_input(const VecT<T>& x, const VecT<T>& pos) {
     // where_safe's n = where(x > 0, 0, x), raised to -max: at -inf, n e^(n/b) is then 0, not NaN
@@ -993,13 +996,26 @@ struct AplKernel {  // values: a_1..a_S, b_1..b_S, low, slope_low
   }
 };
 
-template <typename T>
+// Degrees (m, n) are run-time values, or compile-time ones (M, N > 0) for the default (5, 4):
+// then the Horner loops unroll and the broadcast loop keeps its m + n + 1 gradient sums in
+// registers (kStaticSlots), instead of loading and storing each one per vector.
+template <typename T, int64_t M = 0, int64_t N = 0>
 struct RationalKernel {  // values: a_0..a_m, b_1..b_n, low, high, slope_low, slope_high
-  int64_t m, n;
+  static constexpr int64_t kStaticSlots = M > 0 ? M + N + 1 : 0;
+  int64_t m_, n_;
   int64_t width, slots, coef_width = 0;
-  RationalKernel(int64_t m_, int64_t n_) : m(m_), n(n_), width(m_ + n_ + 5), slots(m_ + n_ + 1) {}
+  RationalKernel(int64_t m, int64_t n) : m_(m), n_(n), width(m + n + 5), slots(m + n + 1) {}
+  C10_ALWAYS_INLINE int64_t m() const {
+    if constexpr (M > 0) return M;
+    return m_;
+  }
+  C10_ALWAYS_INLINE int64_t n() const {
+    if constexpr (M > 0) return N;
+    return n_;
+  }
   template <class P>
   C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
+    const int64_t m = this->m(), n = this->n();
     const Infinite<T> inf(x);
     const VecT<T> t = inf.finite_x;
     VecT<T> num = p[m];
@@ -1012,6 +1028,7 @@ struct RationalKernel {  // values: a_0..a_m, b_1..b_n, low, high, slope_low, sl
   }
   template <class P, class S>
   C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g_in, const VecT<T>& x, const P& p, S& sink) const {
+    const int64_t m = this->m(), n = this->n();
     const Infinite<T> inf(x);
     const VecT<T> t = inf.finite_x, g = inf.finite(g_in), zero(T(0)), one(T(1));
     VecT<T> num = p[m], num_d1 = zero;
@@ -1026,7 +1043,8 @@ struct RationalKernel {  // values: a_0..a_m, b_1..b_n, low, high, slope_low, sl
     }
     const VecT<T> s = h * t, s_d1 = h + t * h_d1, q = one + s.abs();
     const VecT<T> sign = blend(blend(zero, one.neg(), s < zero), one, s > zero);
-    const VecT<T> gp = g / q, gs = (g.neg() * num / (q * q)) * sign;
+    // one division (q >= 1): d(num/q)/dnum = 1/q, d(num/q)/dq = -num/q^2
+    const VecT<T> r = one / q, gp = g * r, gs = (gp * num * r).neg() * sign;
     VecT<T> power = one;
     for (int64_t j = 0; j <= m; ++j) {
       sink.add(j, gp * power);
@@ -1041,6 +1059,15 @@ struct RationalKernel {  // values: a_0..a_m, b_1..b_n, low, high, slope_low, sl
     return gp * num_d1 + gs * s_d1 + inf.slope(g_in, p[lim + 2], p[lim + 3]);
   }
 };
+
+// Gradient sums a kernel keeps in registers in the broadcast loop (0: a run-time count).
+template <class K>
+constexpr int64_t static_slots() {
+  if constexpr (requires { K::kStaticSlots; })
+    return K::kStaticSlots;
+  else
+    return 0;
+}
 
 // Uniform B-spline of order k on [-bound, bound] plus w_b silu(x), as actlab's spline:
 // f = w_b silu(x) + w_s sum_i c_i B_i(clamp(x, -bound, bound)). The knots are those of
@@ -1445,9 +1472,15 @@ std::vector<double> run_backward(const K& kernel, const Layout& L, const Tables<
         for (int64_t j = 0; j < cw; ++j) out[c * stride + slots + j] += coef[c * cw + j];
     });
   } else {
+    // A kernel with a compile-time slot count keeps its sums in a local array the compiler
+    // holds in registers; the inner loop runs over whole vectors, kFlushVectors at a time.
+    constexpr int64_t S = static_slots<K>();
+    const int64_t nslots = S > 0 ? S : slots;
     for_tiles(tiles, [&](int64_t tile, int64_t b0, int64_t b1) {
       double* out = partial.data() + tile * C * stride;
-      std::vector<V> values, sums(slots);
+      std::vector<V> values, dynamic_sums(S > 0 ? 0 : slots);
+      std::array<V, (S > 0 ? S : 1)> fixed_sums;
+      V* const sums = S > 0 ? fixed_sums.data() : dynamic_sums.data();
       // one float64 coefficient row per lane, so that lanes never add into the same address
       std::vector<double> lane_coef(V::size() * cw, 0.0);
       std::vector<double*> lane_rows(V::size());
@@ -1456,10 +1489,10 @@ std::vector<double> run_backward(const K& kernel, const Layout& L, const Tables<
         const int64_t c = runs.channel(run), end = runs.end(run);
         tab.broadcast(c, values);
         const Broadcast<T> p{values.data(), c};
-        for (auto& s : sums) s = V(T(0));
+        for (int64_t j = 0; j < nslots; ++j) sums[j] = V(T(0));
         auto flush = [&] {
           alignas(64) T parts[V::size()];
-          for (int64_t j = 0; j < slots; ++j) {
+          for (int64_t j = 0; j < nslots; ++j) {
             sums[j].store(parts);
             double total = 0.0;
             for (int64_t l = 0; l < V::size(); ++l) total += double(parts[l]);
@@ -1467,19 +1500,22 @@ std::vector<double> run_backward(const K& kernel, const Layout& L, const Tables<
             sums[j] = V(T(0));
           }
         };
-        RegisterSink<T> sink{sums.data(), V::size(), lane_rows.data()};
-        int64_t vectors = 0;
-        for (int64_t i = runs.begin(run); i < end; i += V::size()) {
-          const int64_t count = std::min<int64_t>(V::size(), end - i);
-          sink.count = count;
-          const bool full = count == V::size();
-          const V gv = full ? V::loadu(g + i) : V::loadu(g + i, count);
-          const V xv = full ? V::loadu(x + i) : V::loadu(x + i, count);
-          const V out_v = kernel.df(gv, xv, p, sink);
-          if (full) out_v.store(gx + i); else out_v.store(gx + i, count);
-          if (++vectors % kFlushVectors == 0) flush();
+        RegisterSink<T> sink{sums, V::size(), lane_rows.data()};
+        int64_t i = runs.begin(run);
+        const int64_t whole_end = i + (end - i) / V::size() * V::size();
+        while (i < whole_end) {
+          const int64_t chunk_end = std::min(whole_end, i + kFlushVectors * V::size());
+          for (; i < chunk_end; i += V::size())
+            kernel.df(V::loadu(g + i), V::loadu(x + i), p, sink).store(gx + i);
+          flush();
         }
-        flush();
+        if (i < end) {  // the tail: zero-filled lanes add exact zeros
+          const int64_t count = end - i;
+          sink.count = count;
+          kernel.df(V::loadu(g + i, count), V::loadu(x + i, count), p, sink).store(gx + i, count);
+          sink.count = V::size();
+          flush();
+        }
         for (int64_t l = 0; l < V::size() && cw > 0; ++l)
           for (int64_t j = 0; j < cw; ++j) {
             out[c * stride + slots + j] += lane_coef[l * cw + j];
@@ -1661,7 +1697,9 @@ void with_learn_kernel(int64_t kind, const Params<T>& P, at::ArrayRef<double> co
     case SWISH: return body(SwishKernel<T>{});
     case PELU: return body(PeluKernel<T>{});
     case APL: return body(AplKernel<T>(P.size[0]));
-    case RATIONAL: return body(RationalKernel<T>(P.size[0] - 1, P.size[1]));
+    case RATIONAL:
+      if (P.size[0] == 6 && P.size[1] == 4) return body(RationalKernel<T, 5, 4>(5, 4));
+      return body(RationalKernel<T>(P.size[0] - 1, P.size[1]));
     default: {
       const double bound = consts[0];
       const int64_t grid = int64_t(consts[1]), order = int64_t(consts[2]);
