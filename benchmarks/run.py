@@ -95,12 +95,25 @@ def main() -> None:
             )
         )
 
-    cost = bench_learnable_cost.measure_learnable_cost(steps=50 if args.quick else 200)
-    print(f"learnable activations vs their fixed start -> {write_csv('learnable_cost', cost)}")
-    for r in cost:
-        print(
-            f"  {r['learnable']}: +{r['params_added']} params, {r['step_time_ratio']:.2f}x step time"
-        )
+    steps = bench_learnable_cost.measure_step_cost(
+        steps=30 if args.quick else 100, rounds=3 if args.quick else 5
+    )
+    print(
+        f"learnable activations, step vs the SiLU network -> {write_csv('learnable_cost', steps)}"
+    )
+    alone = bench_learnable_cost.measure_kernel_cost(rounds=3 if args.quick else 7)
+    print(f"  alone, fwd+bwd at 1M vs F.silu -> {write_csv('learnable_kernels', alone)}")
+    for what, rows in (("step", steps), ("alone", alone)):
+        for r in rows:
+            verdict = (
+                ""
+                if r["target"] is None
+                else f", target {r['target']}: " + ("met" if r["met"] else "missed")
+            )
+            print(
+                f"  {r['activation']} {what}: {r['cpu_ratio']:.2f}x CPU time, "
+                f"{r['wall_ratio']:.2f}x wall{verdict}"
+            )
 
     overhead = bench_monitor_overhead.measure_monitor_overhead()
     print(f"diagnose.Monitor overhead -> {write_csv('monitor_overhead', [overhead])}")
