@@ -942,9 +942,9 @@ struct SwishKernel {  // values: beta, low, high, slope_low, slope_high
 };
 
 template <typename T>
-struct PeluKernel {  // values: a, b (clamped to the floor), a / b
+struct PeluKernel {  // values: a, b (clamped to the floor), a / b, 1 / b
   static constexpr int64_t kStaticSlots = 3;
-  int64_t width = 3, slots = 3, coef_width = 0;  // slots: sum g x (x > 0), g expm1, g' n
+  int64_t width = 4, slots = 3, coef_width = 0;  // slots: sum g x (x > 0), g expm1, g' n
   C10_ALWAYS_INLINE static VecT<T> negative_input(const VecT<T>& x, const VecT<T>& pos) {
     // where_safe's n = where(x > 0, 0, x), raised to -max: at -inf, n e^(n/b) is then 0, not NaN
     const VecT<T> n = blend(x, VecT<T>(T(0)), pos), lowest(-std::numeric_limits<T>::max());
@@ -952,18 +952,19 @@ struct PeluKernel {  // values: a, b (clamped to the floor), a / b
   }
   template <class P>
   C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
-    const VecT<T> pos = x > VecT<T>(T(0)), v = negative_input(x, pos) / p[1];
+    // x / b as x * (1 / b): a division per vector is the costliest op here (within an ulp)
+    const VecT<T> pos = x > VecT<T>(T(0)), v = negative_input(x, pos) * p[3];
     return blend(p[0] * vexpm1_neg(v, vexp(v)), p[2] * x, pos);
   }
   template <class P, class S>
   C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g, const VecT<T>& x, const P& p, S& sink) const {
-    const VecT<T> zero(T(0)), pos = x > zero, n = negative_input(x, pos), v = n / p[1];
+    const VecT<T> zero(T(0)), pos = x > zero, n = negative_input(x, pos), v = n * p[3];
     const VecT<T> em1 = vexpm1_neg(v, vexp(v));
     const VecT<T> gv = g * p[0] * (em1 + VecT<T>(T(1)));  // the gradient at v = n / b
     sink.add(0, blend(zero, g * x, pos));
     sink.add(1, blend(g * em1, zero, pos));
     sink.add(2, blend(gv * n, zero, pos));
-    return blend(gv / p[1], g * p[2], pos);
+    return blend(gv * p[3], g * p[2], pos);
   }
 };
 
@@ -1599,6 +1600,7 @@ Tables<T> make_tables(int64_t kind, const Params<T>& P, int64_t width, at::Array
         row[0] = ae;
         row[1] = be;
         row[2] = ae / be;
+        row[3] = T(1) / be;
         break;
       }
       case APL: {
