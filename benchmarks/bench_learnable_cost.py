@@ -20,6 +20,8 @@ and swish_learnable <= 1.15; rational's kernel alone within 2x of F.silu.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import os
 import statistics
 import time
@@ -46,6 +48,27 @@ STEP_TARGETS = {
     "apl": 1.5,
 }
 KERNEL_TARGETS = {"rational": 2.0}  # fwd+bwd at 1M elements vs F.silu
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep freed blocks (up to 32 MB) instead of returning them to the system.
+
+    By default a freed 4 MB tensor may go back to the kernel, and the next one is faulted in
+    afresh, page by page: on this VM that cost 2-6 ms per call, more than the kernels
+    themselves, and came and went with the allocator's state, so the same measurement gave 2x
+    or 5x. A training loop in steady state reuses its memory; both sides of every ratio get the
+    same allocator. Process-wide and for the rest of the process; False where not glibc.
+    """
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    libc = ctypes.CDLL(name)
+    if not hasattr(libc, "mallopt"):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(
+        libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 1 << 30)
+    )
 
 
 def _model(text: str, dataset) -> torch.nn.Module:
@@ -128,6 +151,7 @@ def _compare(times: dict, key: str, base: str, threads: int, target: float | Non
 def measure_step_cost(steps: int = 100, rounds: int = 5, threads: int = 1) -> list[dict]:
     """One row per learnable activation: training-step time vs the SiLU network, with the fused
     kernels and with the pure-torch form (`torch_form_*`), ratios within each round."""
+    kept = keep_freed_memory()
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
@@ -155,6 +179,7 @@ def measure_step_cost(steps: int = 100, rounds: int = 5, threads: int = 1) -> li
                 "rounds": rounds,
                 "steps_per_round": steps,
                 "backend": backend().name,
+                "freed_memory_kept": kept,
             }
         )
     return rows
@@ -165,6 +190,7 @@ def measure_kernel_cost(
 ) -> list[dict]:
     """Forward + backward of each learnable activation alone (parameter gradients included) vs
     F.silu on the same float32 tensor of n elements."""
+    kept = keep_freed_memory()
     x = torch.randn(n, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
     grad = torch.randn(n, generator=torch.Generator().manual_seed(1))
     modules = {}
@@ -193,6 +219,7 @@ def measure_kernel_cost(
                         "elements": n,
                         **_compare(times, text, BASELINE, t, target),
                         "backend": backend().name,
+                        "freed_memory_kept": kept,
                     }
                 )
     finally:
