@@ -43,6 +43,29 @@ def write_csv(name: str, rows: list[dict]) -> Path:
     return path
 
 
+def learnable_cost(quick: bool) -> None:
+    """Learnable activations: training step vs the SiLU network, and alone vs F.silu."""
+    steps = bench_learnable_cost.measure_step_cost(
+        steps=30 if quick else 100, rounds=3 if quick else 5
+    )
+    print(
+        f"learnable activations, step vs the SiLU network -> {write_csv('learnable_cost', steps)}"
+    )
+    alone = bench_learnable_cost.measure_kernel_cost(rounds=3 if quick else 7)
+    print(f"  alone, fwd+bwd at 1M vs F.silu -> {write_csv('learnable_kernels', alone)}")
+    for what, rows in (("step", steps), ("alone", alone)):
+        for r in rows:
+            verdict = (
+                ""
+                if r["target"] is None
+                else f", target {r['target']}: " + ("met" if r["met"] else "missed")
+            )
+            print(
+                f"  {r['activation']} {what}: {r['cpu_ratio']:.2f}x CPU time, "
+                f"{r['wall_ratio']:.2f}x wall{verdict}"
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -95,25 +118,7 @@ def main() -> None:
             )
         )
 
-    steps = bench_learnable_cost.measure_step_cost(
-        steps=30 if args.quick else 100, rounds=3 if args.quick else 5
-    )
-    print(
-        f"learnable activations, step vs the SiLU network -> {write_csv('learnable_cost', steps)}"
-    )
-    alone = bench_learnable_cost.measure_kernel_cost(rounds=3 if args.quick else 7)
-    print(f"  alone, fwd+bwd at 1M vs F.silu -> {write_csv('learnable_kernels', alone)}")
-    for what, rows in (("step", steps), ("alone", alone)):
-        for r in rows:
-            verdict = (
-                ""
-                if r["target"] is None
-                else f", target {r['target']}: " + ("met" if r["met"] else "missed")
-            )
-            print(
-                f"  {r['activation']} {what}: {r['cpu_ratio']:.2f}x CPU time, "
-                f"{r['wall_ratio']:.2f}x wall{verdict}"
-            )
+    learnable_cost(args.quick)
 
     overhead = bench_monitor_overhead.measure_monitor_overhead()
     print(f"diagnose.Monitor overhead -> {write_csv('monitor_overhead', [overhead])}")
