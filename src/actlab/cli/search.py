@@ -16,7 +16,7 @@ import click
 
 from actlab.cli.compare import add_backend_options, results_dir_options
 
-_RUNGS = "2:1,6:1,12:2,20:3"
+_RUNGS = "1:1,3:1,8:2,15:3"
 
 
 def _options(func):
@@ -37,9 +37,9 @@ def _options(func):
         ("--val-fraction", "val_fraction", float, "Share of the training set held out for validation: the fitness is measured there, never on the test set.", 0.1),
         ("--fitness", "fitness", click.Choice(["val_acc", "val_loss"]), "What ranks candidates: the last epoch's validation accuracy, or its validation loss (lower is better).", "val_acc"),
         ("--rungs", "rungs", str, "Successive halving: EPOCHS:SEEDS per rung, comma-separated; every candidate trains at the first, the best 1/eta of each rung go on.", _RUNGS),
-        ("--eta", "eta", int, "Keep the best 1/eta of each rung.", 4),
+        ("--eta", "eta", int, "Keep the best 1/eta of each rung.", 5),
         ("--finalists", "finalists", int, "Best candidates of the last rung re-trained against the baseline with --final-seeds.", 3),
-        ("--final-epochs", "final_epochs", int, "Epochs of the final and transfer stages.", 20),
+        ("--final-epochs", "final_epochs", int, "Epochs of the final and transfer stages.", 15),
         ("--final-seeds", "final_seeds", int, "Seeds of the final and transfer stages (confidence intervals, Welch's t-test with Holm's correction).", 5),
         ("--baseline", "baseline", str, "Catalogue activation every rung and the final stage compare against.", "relu"),
         ("--transfer", "transfer", str, "DATASET:MODEL settings the finalists are re-trained on, comma-separated, or none.", "digits:mlp,mnist1d:mnist1d_cnn"),
@@ -105,7 +105,7 @@ def search(ctx: click.Context, out: str | None, fresh: bool, list_ops: bool, as_
     Candidates are built from core units b(u1(x), u2(x)) over the paper's unary and binary
     operations, filtered (non-finite, constant and duplicate functions dropped by a
     fingerprint of values and derivatives), then scored by successive halving on a cheap
-    proxy task (default: MNIST-1D, a 3×128 MLP, 2 epochs, one seed at the first rung), with
+    proxy task (default: MNIST-1D, a 3×128 MLP, 1 epoch, one seed at the first rung), with
     every run in the SQLite store under --out (a rerun resumes). The best are re-trained with
     --final-seeds seeds against the baseline and on the --transfer settings. Writes
     ranking.json, ranking.csv, candidates.csv, figures and report.html.

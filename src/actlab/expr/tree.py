@@ -74,9 +74,11 @@ class _Parser:
         while position < len(text):
             match = _TOKEN.match(text, position)
             if match is None or match.end() == position:
-                if text[position:].strip() == "":
+                rest = text[position:]
+                if rest.strip() == "":
                     break
-                raise ExpressionError(f"unexpected {text[position]!r} at {position} in {text!r}")
+                at = position + len(rest) - len(rest.lstrip())
+                raise ExpressionError(f"unexpected {text[at]!r} at {at} in {text!r}")
             kind = match.lastgroup or "op"
             self.tokens.append((kind, match.group(kind), match.start(kind)))
             position = match.end()
