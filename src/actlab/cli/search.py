@@ -229,8 +229,9 @@ def _print_result(result, top: int) -> None:
     console.print(table)
     t = result.throughput()
     console.print(
-        f"{len(result.candidates):,} distinct candidates scored at rung 0 in {t['rung0_seconds']:,.0f} s "
-        f"({t['per_hour_rung0']:,.0f}/hour); whole search {t['search_seconds']:,.0f} s. Of the top "
+        f"{len(result.candidates):,} distinct candidates; {t['rung0_trained']:,} trained at rung 0 in "
+        f"{t['rung0_seconds']:,.0f} s ({t['per_hour_rung0']:,.0f}/hour); whole search "
+        f"{t['search_seconds']:,.0f} s ({t['per_hour_search']:,.0f} candidates/hour). Of the top "
         f"10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like."
     )  # fmt: skip
     for setting, rows in [("final", result.final), *result.transfer.items()]:

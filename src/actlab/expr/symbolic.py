@@ -79,6 +79,21 @@ def numpy_code(tree: Node, derivative: bool = False) -> str:
     import sympy as sp
     from sympy.printing.numpy import SciPyPrinter
 
+    class Printer(SciPyPrinter):
+        # SymPy prints Max/Min as functools.reduce(numpy.maximum, [...]): nest the NumPy
+        # calls instead, so that the code needs numpy alone.
+        def _nested(self, name: str, args: Any) -> str:
+            first, *rest = (self._print(a) for a in args)
+            for other in rest:
+                first = f"numpy.{name}({first}, {other})"
+            return first
+
+        def _print_Max(self, expr: Any) -> str:
+            return self._nested("maximum", expr.args)
+
+        def _print_Min(self, expr: Any) -> str:
+            return self._nested("minimum", expr.args)
+
     f, x, _ = to_sympy(tree)
     expr = _tidy(sp.diff(f, x)) if derivative else f
-    return SciPyPrinter({"fully_qualified_modules": True}).doprint(expr)
+    return Printer({"fully_qualified_modules": True}).doprint(expr)

@@ -226,6 +226,14 @@ def _check(c: SearchConfig) -> None:
         raise SearchConfigError(
             f"model_options must map option names to values, got {c.model_options!r}"
         )
+    from actlab.experiments.checks import BACKENDS, RAY_KEYS
+
+    _one_of("backend", c.backend, BACKENDS)
+    given = [k for k in RAY_KEYS if getattr(c, k) is not None]
+    if c.backend == "local" and given:
+        raise SearchConfigError(
+            f"{', '.join(given)}: option(s) of the Ray backend; add --backend ray to run on Ray"
+        )
     if c.training.val_fraction <= 0:
         raise SearchConfigError("the search chooses on validation data: val_fraction must be > 0")
     if not math.isfinite(c.training.lr):

@@ -19,6 +19,7 @@ from actlab.search.result import SearchResult, rectifier_share
 
 TOP_PLOTTED = 10
 TOP_TABLE = 25
+FAMILIES_DRAWN = 8  # the families of the best candidates (cluster ids follow the ranking)
 
 
 def write_outputs(result: SearchResult) -> dict[str, Path]:
@@ -173,7 +174,7 @@ def _figures(result: SearchResult) -> dict[str, tuple[Path, str]]:
             "Finalists and the baseline at the final budget: mean test accuracy with its 95% t-interval.",
         )
         plt.close(fig)
-    families = _families(result)
+    families = dict(list(_families(result).items())[:FAMILIES_DRAWN])
     if families:
         n = len(families)
         cols = min(4, n)
@@ -207,7 +208,7 @@ def _families(result: SearchResult) -> dict[int, list[dict[str, Any]]]:
 
 
 def _save(fig, path: Path, caption: str) -> tuple[Path, str]:
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=90, bbox_inches="tight")
     return path, caption
 
 
@@ -267,7 +268,7 @@ def render(result: SearchResult, figures: dict[str, tuple[Path, str]]) -> str:
         f"<p>{f['proposed']:,} expressions proposed → {f['canonical']:,} distinct canonical texts → "
         f"{f['non_finite']:,} non-finite, {f['constant']:,} constant and {f['duplicates']:,} equal to "
         f"another on the fingerprint grid dropped → <b>{f['distinct']:,} distinct candidates</b>; "
-        f"{t['candidates']:,} scored at rung 0 in {t['rung0_seconds']:,.0f} s "
+        f"{t['rung0_trained']:,} trained at rung 0 in {t['rung0_seconds']:,.0f} s "
         f"(<b>{t['per_hour_rung0']:,.0f} per hour</b>; {t['per_hour_search']:,.0f} per hour over "
         f"the whole search of {t['search_seconds']:,.0f} s). Proxy: {_e(c.dataset)} / {_e(c.model)} "
         f"{_e(c.model_options)}, fitness {_e(c.fitness)} of the last epoch (validation split only); "

@@ -39,22 +39,21 @@ class SearchResult:
     files: dict[str, Path] = field(default_factory=dict)
     final_records: list = field(default_factory=list)
 
-    @property
-    def rung_zero_seconds(self) -> float:
-        return sum(s.seconds for s in self.stages if s.name.startswith("rung 0"))
-
     def throughput(self) -> dict[str, float]:
-        """Distinct candidates scored per hour: at rung 0 alone, and over the whole search."""
+        """Candidates trained per hour at rung 0 (runs this process trained there, the
+        baseline's one run aside, over rung 0's wall time), and distinct candidates per hour
+        of the whole search. A resumed search counts only what it trained itself."""
         n = len(self.candidates)
-        trained = sum(s.ran for s in self.stages if s.name.startswith("rung 0"))
+        rung0 = [s for s in self.stages if s.name.startswith("rung 0")]
+        trained = sum(s.ran for s in rung0)
+        trained -= 1 if trained > n else 0  # the baseline's run
+        seconds = sum(s.seconds for s in rung0)
         return {
             "candidates": n,
-            "rung0_runs_trained": trained,
-            "rung0_seconds": round(self.rung_zero_seconds, 1),
+            "rung0_trained": trained,
+            "rung0_seconds": round(seconds, 1),
             "search_seconds": round(self.seconds, 1),
-            "per_hour_rung0": round(n / self.rung_zero_seconds * 3600, 1)
-            if self.rung_zero_seconds
-            else 0.0,
+            "per_hour_rung0": round(trained / seconds * 3600, 1) if seconds else 0.0,
             "per_hour_search": round(n / self.seconds * 3600, 1) if self.seconds else 0.0,
         }
 
