@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actlab.experiments.config import RunConfig
-from actlab.experiments.store import RunRecord
+from actlab.experiments.record import RunRecord
 from actlab.train import Training
 
 

@@ -140,3 +140,17 @@ def test_intervals_are_shown_within_what_is_possible(tmp_path):
     for value in re.findall(r"\[(-?[\d.]+), (-?[\d.]+)\]", text):
         assert 0 <= float(value[0]) <= float(value[1]) <= 100
     assert "fewer than 3 seeds" in text
+
+
+def test_every_activation_has_its_own_line_style():
+    from actlab.report.experiment.figures import styles
+
+    labels = [f"act{i}" for i in range(12)]
+    looks = styles(labels)
+    combos = {(tuple(v["color"]), v["linestyle"], v["marker"]) for v in looks.values()}
+    assert len(combos) == 12
+    # the two labels drawn first (relu and leaky_relu in the default grid) differ in all three
+    a, b = looks["act0"], looks["act1"]
+    assert (
+        a["color"] != b["color"] and a["linestyle"] != b["linestyle"] and a["marker"] != b["marker"]
+    )

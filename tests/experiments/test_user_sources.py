@@ -259,3 +259,30 @@ def test_wrong_labels_in_api_data_are_named(tmp_path):
         actlab.compare(model=_build, data=((train_x, train_y[:, None]), test), activations=["relu"],
                        seeds=1, epochs=1, out=str(tmp_path / "x"))  # fmt: skip
     assert not (tmp_path / "x").exists()
+
+
+def test_a_dataset_too_large_for_memory_streams_through_dataloader_workers(tmp_path, monkeypatch):
+    """With the in-memory limit at 0 bytes every torch Dataset streams; with num_workers=2 the
+    batches come from two DataLoader processes, and the results equal the in-memory ones."""
+    from actlab.data import splits as data_splits
+
+    class Items(torch.utils.data.Dataset):
+        def __init__(self, pair):
+            self.x, self.y = pair
+
+        def __len__(self):
+            return len(self.y)
+
+        def __getitem__(self, i):
+            return self.x[i], self.y[i]
+
+    train, test = _tiny_pair()
+    data = (Items(train), Items(test))
+    held = actlab.compare(model=_build, data=data, activations=["relu"], seeds=1, epochs=2,
+                          out=str(tmp_path / "held"), workers=1)  # fmt: skip
+    monkeypatch.setattr(data_splits, "IN_MEMORY_LIMIT_BYTES", 0)  # everything "too large"
+    streamed = actlab.compare(model=_build, data=data, activations=["relu"], seeds=1, epochs=2,
+                              out=str(tmp_path / "streamed"), workers=1, num_workers=2)  # fmt: skip
+    assert streamed.records[0].data["in_memory"] is False and held.records[0].data["in_memory"]
+    assert streamed.records[0].config_hash == held.records[0].config_hash
+    assert streamed.records[0].test_acc == pytest.approx(held.records[0].test_acc)

@@ -18,12 +18,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from actlab.cli.compare import (
-    add_backend_options,
-    dry_run_report,
-    print_backend,
-    results_dir_options,
-)
+from actlab.cli.experiment_options import add_backend_options, results_dir_options
+from actlab.cli.summary import dry_run_report, print_backend
 from actlab.comparison import run_and_report
 from actlab.experiments import ConfigError, ExperimentError, ExperimentResult, from_dict
 from actlab.experiments.grammar import split_list

@@ -344,9 +344,10 @@ def from_user(
     task: str,
     val_fraction: float,
     val_seed: int,
-    limit: int = IN_MEMORY_LIMIT_BYTES,
+    limit: int | None = None,
 ) -> Splits:
     """Check a user's `(train, test)` pair and make its splits; errors name what is wrong."""
+    limit = IN_MEMORY_LIMIT_BYTES if limit is None else limit
     if task not in TASKS:
         raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
     if not (isinstance(data, tuple | list) and len(data) == 2):

@@ -20,10 +20,11 @@ from actlab.experiments.execute import execute_run
 from actlab.experiments.experiment import ExperimentError, Progress, run_experiment
 from actlab.experiments.grid import expand
 from actlab.experiments.presets import PRESETS, preset_values
+from actlab.experiments.record import RunRecord
 from actlab.experiments.result import ExperimentResult
 from actlab.experiments.runner import LocalRunner, Runner
 from actlab.experiments.stats import SummaryRow, summarise, welch
-from actlab.experiments.store import ResultStore, RunRecord, StoreError
+from actlab.experiments.store import ResultStore, StoreError
 
 __all__ = [
     "PRESETS",

@@ -22,6 +22,7 @@ from torch import nn
 
 from actlab.data.splits import Splits
 from actlab.experiments.config import RunConfig
+from actlab.experiments.record import EPOCH_FIELDS, RunRecord
 from actlab.experiments.sources import (
     SourceError,
     call_model_factory,
@@ -32,7 +33,6 @@ from actlab.experiments.sources import (
     object_serial,
     swapped_copy,
 )
-from actlab.experiments.store import EPOCH_FIELDS, RunRecord
 
 
 class DataChangedError(RuntimeError):
@@ -255,6 +255,7 @@ def execute_run(config: RunConfig) -> RunRecord:
             "device": config.device,
             "loss_fn": loss_fn,
             "metrics": metrics,
+            "num_workers": config.num_workers,
         }
         if config.health:
             result, health = train_with_health(model, splits, config.training, options)

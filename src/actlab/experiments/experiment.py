@@ -30,11 +30,12 @@ from actlab.experiments.config import ExperimentConfig, RunConfig
 from actlab.experiments.errors import BackendError
 from actlab.experiments.grid import cells, expand, final_count, tuning_runs
 from actlab.experiments.lock import DirectoryLockedError, experiment_lock
+from actlab.experiments.record import RunRecord
 from actlab.experiments.result import ExperimentResult
 from actlab.experiments.runner import Runner, runner_for
 from actlab.experiments.sources import SourceError
 from actlab.experiments.stats import summarise
-from actlab.experiments.store import ResultStore, RunRecord, StoreError
+from actlab.experiments.store import ResultStore, StoreError
 from actlab.experiments.tuning import choose, chooser
 
 

@@ -88,6 +88,7 @@ def run_config(
         health=config.health,
         device=config.device,
         data_dir=str(config.data_dir) if config.data_dir is not None else None,
+        num_workers=config.num_workers,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from actlab.experiments.store import HEALTH_FIELDS
+from actlab.experiments.record import HEALTH_FIELDS
 
 # Statistics copied from a Monitor report row into a store row (the rest of HEALTH_FIELDS are
 # the epoch and the layer's identity).

@@ -46,8 +46,8 @@ from actlab.experiments.config import RunConfig
 from actlab.experiments.errors import BackendError
 from actlab.experiments.execute import execute_run, versions
 from actlab.experiments.ray_env import runtime_env, user_modules
+from actlab.experiments.record import RunRecord
 from actlab.experiments.sources import install_objects, is_object, registered_objects
-from actlab.experiments.store import RunRecord
 
 # A worker or node that died: running the same task again may well succeed.
 RETRIED = (

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from actlab.experiments.config import ExperimentConfig
+from actlab.experiments.record import RunRecord
 from actlab.experiments.stats import SummaryRow
-from actlab.experiments.store import RunRecord
 from actlab.experiments.tuning import Candidate
 
 

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from actlab.experiments.config import RunConfig
 from actlab.experiments.execute import execute_run
-from actlab.experiments.store import RunRecord
+from actlab.experiments.record import RunRecord
 
 
 class Runner(Protocol):

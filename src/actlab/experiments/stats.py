@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from actlab.experiments.config import setting_key
-from actlab.experiments.store import RunRecord
+from actlab.experiments.record import RunRecord
+from actlab.experiments.run_config import setting_key
 
 ALPHA = 0.05
 CONFIDENCE = 0.95

@@ -18,32 +18,18 @@ the store opens). A store written by an older actlab keeps its rows in tables na
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from actlab.experiments.config import RunConfig
 from actlab.experiments.learned import LearnedActivation
+from actlab.experiments.record import EPOCH_FIELDS, HEALTH_FIELDS, RunRecord, nan_for_none
 
 FILENAME = "results.sqlite"
 RECOVERY = "results.recovery.jsonl"
 STORE_VERSION = 2
-EPOCH_FIELDS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
-HEALTH_FIELDS = (
-    "epoch",
-    "layer",
-    "layer_name",
-    "activation",
-    "dead_fraction",
-    "saturation",
-    "grad_norm",
-    "mean_abs_d1",
-    "out_mean",
-    "out_var",
-)
 _TABLES = ("runs", "epochs", "health", "activation_params", "meta")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -115,74 +101,6 @@ _RUN_COLUMNS = (
 
 class StoreError(RuntimeError):
     """The store cannot be opened or used; the message names the file, the problem, the fix."""
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A finished (or failed) run: its config, metrics, timing, data and environment.
-
-    `epochs` holds dicts with the keys of `EPOCH_FIELDS` (epochs count from 1; `*_acc` is the
-    task's score: accuracy as a fraction, or R² for regression, as `metric` says). `test_*`
-    are measured once, after training, on the model of `selected_epoch`. `metrics` holds user
-    metrics ``{"val": {...}, "test": {...}}``; `data` the data's fingerprint and provenance.
-    `health` holds dicts with the keys of `HEALTH_FIELDS`; `learned` the trained learnable
-    activations (`actlab.experiments.learned.capture`), empty for fixed ones.
-    """
-
-    config: RunConfig
-    status: str
-    started: str
-    finished: str
-    seconds: float
-    versions: dict[str, str]
-    machine: dict[str, Any]
-    epochs: tuple[dict[str, float], ...] = ()
-    error: str | None = None
-    config_hash: str = field(default="")
-    health: tuple[dict[str, Any], ...] = ()
-    learned: tuple[LearnedActivation, ...] = ()
-    test_loss: float = math.nan
-    test_acc: float = math.nan
-    selected_epoch: int | None = None
-    metric: str = "accuracy"
-    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.config_hash:
-            object.__setattr__(self, "config_hash", self.config.config_hash)
-
-    @property
-    def final(self) -> dict[str, float] | None:
-        """The last epoch's metrics (None for a run that failed before any epoch)."""
-        return self.epochs[-1] if self.epochs else None
-
-    @property
-    def selected(self) -> dict[str, float] | None:
-        """The metrics of the epoch whose model was tested (the last, or the best-val one)."""
-        for row in self.epochs:
-            if row["epoch"] == self.selected_epoch:
-                return row
-        return self.final
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["config"] = self.config.to_dict()
-        data["learned"] = [asdict(a) for a in self.learned]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunRecord:
-        data = dict(data)
-        data["config"] = RunConfig.from_dict(data["config"])
-        data["learned"] = tuple(LearnedActivation(**a) for a in data.get("learned", ()))
-        for key in ("epochs", "health"):
-            data[key] = tuple(data.get(key, ()))
-        return cls(**data)
-
-
-def _nan(value: Any) -> float:
-    return math.nan if value is None else value
 
 
 class ResultStore:
@@ -383,7 +301,7 @@ class ResultStore:
             f"SELECT config_hash, {', '.join(EPOCH_FIELDS)} FROM epochs ORDER BY config_hash, epoch"
         ):
             if row[0] in keep:
-                values = [_nan(v) for v in row[1:]]  # SQLite stores NaN as NULL
+                values = [nan_for_none(v) for v in row[1:]]  # SQLite stores NaN as NULL
                 epochs.setdefault(row[0], []).append(dict(zip(EPOCH_FIELDS, values, strict=True)))
         health: dict[str, list[dict[str, Any]]] = {}
         for row in self._db.execute(
@@ -391,7 +309,7 @@ class ResultStore:
             " ORDER BY config_hash, epoch, layer"
         ):
             if row[0] in keep:
-                values = [_nan(v) for v in row[1:]]
+                values = [nan_for_none(v) for v in row[1:]]
                 health.setdefault(row[0], []).append(dict(zip(HEALTH_FIELDS, values, strict=True)))
         learned = self._learned()
         records = []
@@ -411,8 +329,8 @@ class ResultStore:
                     config_hash=h,
                     health=tuple(health.get(h, [])),
                     learned=tuple(learned.get(h, [])),
-                    test_loss=_nan(test_loss),
-                    test_acc=_nan(test_acc),
+                    test_loss=nan_for_none(test_loss),
+                    test_acc=nan_for_none(test_acc),
                     selected_epoch=selected,
                     metric=metric or "accuracy",
                     metrics=json.loads(metrics),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from actlab.experiments.config import ExperimentConfig
 from actlab.experiments.grid import Cell, candidates, cells
-from actlab.experiments.store import RunRecord
+from actlab.experiments.record import RunRecord
 from actlab.train.config import Training
 
 

@@ -21,9 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
-from actlab.experiments.config import setting_key
+from actlab.experiments.record import RunRecord
+from actlab.experiments.run_config import setting_key
 from actlab.experiments.stats import SummaryRow
-from actlab.experiments.store import RunRecord
 from actlab.report.catalogue.activation_plots import PNG_METADATA
 
 LINESTYLES = ("-", "--", "-.", ":")

@@ -17,9 +17,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from actlab.experiments.config import setting_key
+from actlab.experiments.record import RunRecord
+from actlab.experiments.run_config import setting_key
 from actlab.experiments.stats import SummaryRow
-from actlab.experiments.store import RunRecord
 from actlab.report.experiment.figures import (
     FigureFile,
     _colours,

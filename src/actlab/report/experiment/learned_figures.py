@@ -16,9 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from actlab.experiments.config import setting_key
 from actlab.experiments.learned import GRID, channel_curves, initial, mean_curve, rebuild
-from actlab.experiments.store import RunRecord
+from actlab.experiments.record import RunRecord
+from actlab.experiments.run_config import setting_key
 from actlab.report.catalogue.activation_plots import PNG_METADATA
 from actlab.report.experiment.figures import FigureFile, _slug, setting_name
 

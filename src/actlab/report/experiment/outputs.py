@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from actlab.experiments.config import setting_key
+from actlab.experiments.record import EPOCH_FIELDS, HEALTH_FIELDS, RunRecord
+from actlab.experiments.run_config import setting_key
 from actlab.experiments.stats import SummaryRow
-from actlab.experiments.store import EPOCH_FIELDS, HEALTH_FIELDS, RunRecord
 
 if TYPE_CHECKING:
     from actlab.experiments.result import ExperimentResult
