@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from actlab.cli.compare import add_backend_options, results_dir_options
+from actlab.cli.experiment_options import add_backend_options, results_dir_options
 
 _RUNGS = "1:1,3:1,8:2,15:3"
 

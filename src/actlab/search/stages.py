@@ -19,8 +19,8 @@ from typing import Any
 
 from actlab.experiments import ExperimentConfig, ExperimentResult, Progress, from_dict
 from actlab.experiments.experiment import run_experiment
+from actlab.experiments.record import RunRecord
 from actlab.experiments.runner import Runner
-from actlab.experiments.store import RunRecord
 from actlab.search.config import SearchConfig
 
 
