@@ -195,3 +195,32 @@ def test_kill_9_loses_no_finished_run_and_the_rerun_resumes(tmp_path):
         after = dict(db.execute("SELECT config_hash, started FROM runs"))
     assert {h: after[h] for h in kept} == kept  # the finished runs were not trained again
     assert len(after) == stage.activations
+
+
+def test_the_final_stage_judges_on_seeds_no_rung_used(searched):
+    # the last rung (2 epochs, seeds 0 and 1) has the final stage's budget: reusing its runs,
+    # whose validation scores chose the finalists, would bias the comparison with the baseline
+    final = [s for s in searched.stages if s.name == "final"][0]
+    assert final.skipped == 0 and final.ran == 3 * 2
+    assert {r.config.seed for r in searched.final_records} == {2, 3}
+    assert all(r.config.training.epochs == 2 for r in searched.final_records)
+
+
+def test_throughput_comes_from_the_stores_run_times(searched):
+    from datetime import datetime
+
+    from actlab.search.stages import busy_seconds
+
+    t = searched.throughput()
+    assert 0 < t["rung0_seconds"] <= t["search_seconds"]
+    assert t["per_hour_rung0"] == pytest.approx(
+        len(searched.candidates) / t["rung0_seconds"] * 3600,
+        rel=0.02,  # the seconds are rounded to 0.1
+    )
+    records = searched.final_records
+    spans = [
+        (datetime.fromisoformat(r.started), datetime.fromisoformat(r.finished)) for r in records
+    ]
+    # one worker: the runs do not overlap, so the union is the sum of their lengths
+    assert busy_seconds(records) == pytest.approx(sum((b - a).total_seconds() for a, b in spans))
+    assert busy_seconds(records + records) == pytest.approx(busy_seconds(records))

@@ -26,7 +26,7 @@ def _options(func):
         ("--binary", "binary", str, "Binary operations, comma-separated, e.g. add,mul,sub,max,min.", "all 10 of the paper"),
         ("--strategy", "strategy", click.Choice(["exhaustive", "random", "evolution"]), "exhaustive (every candidate), random (uniform samples) or evolution (regularized aging evolution with mutation and crossover).", "exhaustive"),
         ("--max-candidates", "max_candidates", int, "Distinct candidates scored at the first rung: the first N (exhaustive), N samples (random) or N evaluations (evolution; required there and for random).", "all (exhaustive)"),
-        ("--seed", "seed", int, "Seed of sampling and evolution (runs use seeds 0..N-1 of each stage).", 0),
+        ("--seed", "seed", int, "Seed of sampling and evolution (rungs train seeds 0..N-1; the final and transfer stages the --final-seeds after the rungs' largest N).", 0),
         ("--dataset", "dataset", str, "Dataset of the proxy task (`actlab.data.dataset_names()`).", "mnist1d"),
         ("--model", "model", str, "Model of the proxy task (`actlab models`).", "mlp"),
         ("--hidden", "hidden", int, "Hidden units of the proxy model (mlp, cnn).", 128),
@@ -203,6 +203,16 @@ def _pct(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{100 * value:.2f}"
 
 
+def _p(value: float | None) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.3g}"
+
+
+def _test(row) -> str:
+    return (
+        f"{_pct(row.test_acc_mean)} [{_pct(row.test_acc_ci95_low)}–{_pct(row.test_acc_ci95_high)}]"
+    )
+
+
 def _print_result(result, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -229,9 +239,11 @@ def _print_result(result, top: int) -> None:
     console.print(table)
     t = result.throughput()
     console.print(
-        f"{len(result.candidates):,} distinct candidates; {t['rung0_trained']:,} trained at rung 0 in "
-        f"{t['rung0_seconds']:,.0f} s ({t['per_hour_rung0']:,.0f}/hour); whole search "
-        f"{t['search_seconds']:,.0f} s ({t['per_hour_search']:,.0f} candidates/hour). Of the top "
+        f"{len(result.candidates):,} distinct candidates scored at rung 0 in {t['rung0_seconds']:,.0f} s "
+        f"({t['per_hour_rung0']:,.0f}/hour); all stages {t['search_seconds']:,.0f} s "
+        f"({t['per_hour_search']:,.0f} candidates/hour) of training wall time by the store's run "
+        f"times; this process {t['process_seconds']:,.0f} s, {t['rung0_trained']:,} runs trained "
+        f"at rung 0. Of the top "
         f"10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like."
     )  # fmt: skip
     for setting, rows in [("final", result.final), *result.transfer.items()]:
@@ -239,10 +251,13 @@ def _print_result(result, top: int) -> None:
         if base is None:
             continue
         shown = "; ".join(
-            f"{r.activation}: {_pct(r.test_acc_mean)} (Δ {_pct(r.diff_vs_baseline)}, p Holm "
-            f"{'–' if math.isnan(r.p_value_holm) else f'{r.p_value_holm:.3g}'})"
+            f"{r.activation}: {_test(r)} (Δ {_pct(r.diff_vs_baseline)} pp, Welch p "
+            f"{_p(r.p_value_vs_baseline)}, Holm {_p(r.p_value_holm)})"
             for r in sorted(rows, key=lambda r: r.rank)
             if r.activation != r.baseline
         )
-        console.print(f"{setting}: {base.activation} {_pct(base.test_acc_mean)}%; {shown}")
+        console.print(
+            f"{setting}, test % with 95% CI over {base.n_seeds} seeds: {base.activation} "
+            f"{_test(base)}; {shown}"
+        )
     console.print(f"Report: {result.files.get('report')}")

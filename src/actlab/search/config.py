@@ -4,7 +4,8 @@ typed and checked when it is made; `from_dict` rejects unknown keys naming close
 Budgets are successive halving (Jamieson & Talwalkar 2016; Li et al.'s Hyperband 2018):
 `rungs` lists (epochs, seeds) per rung; every distinct candidate trains at rung 0, and the
 best 1/`eta` of each rung (by mean validation score over its seeds, never the test set) go on
-to the next. The `finalists` best of the last rung then train `final_seeds` seeds of
+to the next. The `finalists` best of the last rung then train `final_seeds` new seeds (none
+that a rung used, so the runs that chose them are not reused to judge them) of
 `final_epochs` against `baseline` (test score, 95% t-interval, Welch's t-test with Holm's
 correction), and again on each `transfer` setting (another dataset, another model).
 """

@@ -268,9 +268,10 @@ def render(result: SearchResult, figures: dict[str, tuple[Path, str]]) -> str:
         f"<p>{f['proposed']:,} expressions proposed → {f['canonical']:,} distinct canonical texts → "
         f"{f['non_finite']:,} non-finite, {f['constant']:,} constant and {f['duplicates']:,} equal to "
         f"another on the fingerprint grid dropped → <b>{f['distinct']:,} distinct candidates</b>; "
-        f"{t['rung0_trained']:,} trained at rung 0 in {t['rung0_seconds']:,.0f} s "
+        f"scored at rung 0 in {t['rung0_seconds']:,.0f} s of training wall time "
         f"(<b>{t['per_hour_rung0']:,.0f} per hour</b>; {t['per_hour_search']:,.0f} per hour over "
-        f"the whole search of {t['search_seconds']:,.0f} s). Proxy: {_e(c.dataset)} / {_e(c.model)} "
+        f"the {t['search_seconds']:,.0f} s of all stages; run start and finish times from the "
+        f"store, so a resumed search counts its earlier part and not the pause). Proxy: {_e(c.dataset)} / {_e(c.model)} "
         f"{_e(c.model_options)}, fitness {_e(c.fitness)} of the last epoch (validation split only); "
         f"of the top 10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like.</p>",
         "<h2>Ranking</h2>",

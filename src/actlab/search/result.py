@@ -40,21 +40,23 @@ class SearchResult:
     final_records: list = field(default_factory=list)
 
     def throughput(self) -> dict[str, float]:
-        """Candidates trained per hour at rung 0 (runs this process trained there, the
-        baseline's one run aside, over rung 0's wall time), and distinct candidates per hour
-        of the whole search. A resumed search counts only what it trained itself."""
+        """Distinct candidates scored per hour, from the runs' start and finish times in the
+        store (`StageInfo.busy_seconds`), so that a search killed and resumed is measured
+        over both processes and not the pause between them: at rung 0 (every candidate's
+        first score), and over all stages. `process_seconds` is this process's own wall
+        time (a resumed search's skips most runs), `rung0_trained` the rung-0 runs it trained."""
         n = len(self.candidates)
         rung0 = [s for s in self.stages if s.name.startswith("rung 0")]
-        trained = sum(s.ran for s in rung0)
-        trained -= 1 if trained > n else 0  # the baseline's run
-        seconds = sum(s.seconds for s in rung0)
+        rung0_busy = sum(s.busy_seconds for s in rung0)
+        busy = sum(s.busy_seconds for s in self.stages)
         return {
             "candidates": n,
-            "rung0_trained": trained,
-            "rung0_seconds": round(seconds, 1),
-            "search_seconds": round(self.seconds, 1),
-            "per_hour_rung0": round(trained / seconds * 3600, 1) if seconds else 0.0,
-            "per_hour_search": round(n / self.seconds * 3600, 1) if self.seconds else 0.0,
+            "rung0_seconds": round(rung0_busy, 1),
+            "per_hour_rung0": round(n / rung0_busy * 3600, 1) if rung0_busy else 0.0,
+            "search_seconds": round(busy, 1),
+            "per_hour_search": round(n / busy * 3600, 1) if busy else 0.0,
+            "process_seconds": round(self.seconds, 1),
+            "rung0_trained": sum(s.ran for s in rung0),
         }
 
     def to_json(self) -> dict[str, Any]:

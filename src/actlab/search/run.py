@@ -177,17 +177,22 @@ def _rung_zero(search: _Search, pool: Pool) -> list[Candidate]:
 
 
 def _final(search: _Search, finalists: list[str]):
-    """The finalists and the baseline, `final_seeds` seeds of `final_epochs`: on the search's
-    setting, then on each transfer setting. Returns (summary rows, {setting: rows})."""
+    """The finalists and the baseline, `final_seeds` new seeds (after the rungs' seeds) of
+    `final_epochs`: on the search's setting, then on each transfer setting. Returns (summary
+    rows, {setting: rows})."""
     config = search.config
     if not finalists:
         return [], {}
     labels = [*finalists, config.baseline]
     settings = [(config.dataset, config.model), *config.transfer]
+    # Seeds the rungs did not use: a rung with the final budget would otherwise hand its runs,
+    # whose validation scores chose the finalists, to the final comparison (winner's curse).
+    first_seed = max(seeds for _, seeds in config.rungs)
     rows, transfer = [], {}
     for i, (dataset, model) in enumerate(settings):
         name = "final" if i == 0 else f"transfer {dataset}/{model}"
-        info = StageInfo(name, dataset, model, config.final_epochs, config.final_seeds, len(labels))
+        info = StageInfo(name, dataset, model, config.final_epochs, config.final_seeds, len(labels),
+                         first_seed=first_seed)  # fmt: skip
         result = search.stage(info, labels)
         summary = summarise(result.records, baseline=config.baseline)
         if i == 0:

@@ -39,6 +39,8 @@ class StageInfo:
     failed: int = 0
     seconds: float = 0.0
     train_seconds: float = 0.0  # the runs' own time, summed (ran only)
+    first_seed: int = 0  # seeds first_seed .. first_seed + seeds - 1
+    busy_seconds: float = 0.0  # wall time in which any of the stage's runs trained (store times)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -52,14 +54,16 @@ def stage_config(
     out: Path,
     dataset: str | None = None,
     model: str | None = None,
+    first_seed: int = 0,
 ) -> ExperimentConfig:
-    """The experiment of one stage: `labels` × `seeds` seeds (0..seeds-1) of `epochs`."""
+    """The experiment of one stage: `labels` × `seeds` seeds (first_seed, first_seed + 1, ...)
+    of `epochs`."""
     model = model or config.model
     values: dict[str, Any] = {
         "datasets": [dataset or config.dataset],
         "models": [model],
         "activations": list(labels),
-        "seeds": seeds,
+        "seeds": list(range(first_seed, first_seed + seeds)) if first_seed else seeds,
         "training": config.training.replace(epochs=epochs).to_dict(),
         "baseline": config.baseline if config.baseline in labels else None,
         "out": str(out),
@@ -137,10 +141,37 @@ def run_stage(
 
     clock = time.perf_counter()
     began = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-    stage = stage_config(config, labels, info.epochs, info.seeds, out, info.dataset, info.model)
+    stage = stage_config(
+        config, labels, info.epochs, info.seeds, out, info.dataset, info.model, info.first_seed
+    )
     result = run_experiment(stage, progress=reporter.start(info.name), fresh=fresh, runner=runner)
     info.ran, info.skipped = result.n_ran, result.n_skipped
     info.failed = len(result.failed)
     info.train_seconds = sum(r.seconds for r in result.records if r.started >= began)
+    info.busy_seconds = busy_seconds(result.records)
     info.seconds = time.perf_counter() - clock
     return result
+
+
+def busy_seconds(records: Sequence[RunRecord]) -> float:
+    """Wall time in which at least one of `records` was training: the length of the union of
+    their [started, finished] intervals, as the store recorded them. Unlike a process's own
+    clock it counts the runs a killed earlier process finished, and not a pause between the
+    two processes; it leaves out the planning before the first run and the gaps between runs
+    when no run was going."""
+    from datetime import datetime
+
+    spans = sorted(
+        (datetime.fromisoformat(r.started), datetime.fromisoformat(r.finished))
+        for r in records
+        if r.started and r.finished
+    )
+    total, end = 0.0, None
+    for start, stop in spans:
+        if end is None or start > end:
+            total += (stop - start).total_seconds()
+            end = stop
+        elif stop > end:
+            total += (stop - end).total_seconds()
+            end = stop
+    return total
