@@ -55,7 +55,8 @@ def test_compare_health_stores_rows_per_run_epoch_layer_and_resume_keeps_them(tm
     assert {row[4] for row in rows} == {"relu", "sigmoid"}
     for row in rows:
         stats = dict(zip(HEALTH_FIELDS, row[1:], strict=True))
-        assert 0.0 <= stats["dead_fraction"] <= 1.0 and 0.0 <= stats["saturation"] <= 1.0
+        assert 0.0 <= stats["dead_fraction"] <= 1.0 and 0.0 <= stats["inactive"] <= 1.0
+        assert 0.0 <= stats["saturated"] <= 1.0
         assert math.isfinite(stats["grad_norm"]) and stats["grad_norm"] > 0
         assert stats["out_var"] >= 0
         if stats["activation"] == "sigmoid":  # sigmoid' <= 1/4 and outputs lie in (0, 1)
@@ -107,7 +108,8 @@ def test_store_without_health_table_gains_it_and_round_trips_nan(tmp_path):
         layer_name="2",
         activation="relu",
         dead_fraction=0.25,
-        saturation=0.25,
+        inactive=0.25,
+        saturated=0.0,
         grad_norm=math.nan,  # no backward pass seen
         mean_abs_d1=0.75,
         out_mean=0.5,

@@ -90,7 +90,8 @@ def _cell(value: Any, kind: str) -> str:
 COLUMNS = (
     ("dead_fraction", "dead", "%"),
     ("on_rate", "on", "%"),
-    ("saturation", "sat.", "%"),
+    ("inactive", "inactive", "%"),
+    ("saturated", "saturated", "%"),
     ("mean_abs_d1", "mean|f′|", "g"),
     ("pre_mean", "pre μ", "g"),
     ("pre_var", "pre σ²", "g"),
@@ -110,7 +111,7 @@ def health_table(rows: list[dict[str, Any]], title: str) -> Table:
         act = row["activation"] or row["module"]
         if row["activation_params"]:
             act += f"({row['activation_params']})"
-        bad = row["nonfinite_pre"] + row["nonfinite_out"] + row["nonfinite_grad"]
+        bad = any(row[key] for key in ("nonfinite_pre", "nonfinite_out", "nonfinite_grad"))
         table.add_row(
             str(row["layer"]),
             where,
