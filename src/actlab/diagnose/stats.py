@@ -62,10 +62,10 @@ LEDGER_ROWS = 1024  # calls kept on the device before a host transfer folds them
 
 class Ledger:
     """Per-call float64 values kept on the device: one row per call, read back in one transfer
-    when `drain` is called or when `LEDGER_ROWS` rows are waiting."""
+    when `drain` is called or when `rows` rows are waiting."""
 
-    def __init__(self, width: int) -> None:
-        self.width = width
+    def __init__(self, width: int, rows: int = LEDGER_ROWS) -> None:
+        self.width, self.rows = width, rows
         self.buffer: torch.Tensor | None = None
         self.used = 0
         self.spilled: list[list[float]] = []
@@ -74,8 +74,8 @@ class Ledger:
         device = values[0].device
         if self.buffer is None or self.buffer.device != device:
             self._spill()
-            self.buffer = torch.empty((LEDGER_ROWS, self.width), dtype=F64, device=device)
-        elif self.used == LEDGER_ROWS:
+            self.buffer = torch.empty((self.rows, self.width), dtype=F64, device=device)
+        elif self.used == self.rows:
             self._spill()
         torch.stack(values, out=self.buffer[self.used])
         self.used += 1
