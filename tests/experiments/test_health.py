@@ -69,6 +69,8 @@ def test_compare_health_stores_rows_per_run_epoch_layer_and_resume_keeps_them(tm
     assert "Dead units by epoch — digits · mlp · depth 2" in report
     assert (out / "gradient_norm_digits_mlp_d2.png").is_file()
     assert (out / "dead_fraction_digits_mlp_d2.png").is_file()
+    assert "Inactive and saturated inputs by epoch — digits · mlp · depth 2" in report
+    assert (out / "flat_inputs_digits_mlp_d2.png").is_file()
 
     runner = CountingRunner()
     again = run_experiment(from_dict({**TINY, "health": True, "out": str(out)}), runner=runner)
