@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -82,6 +83,7 @@ def measure_monitor_overhead(
                 monitor.detach()
             return times
 
+        load_before = os.getloadavg()[0]
         kinds = list(monitors)
         for kind in kinds:  # warm-up: allocator, autograd, first-call costs
             timed(kind)
@@ -102,6 +104,10 @@ def measure_monitor_overhead(
             "plain_ms": 1e3 * medians["plain"],
             "every_step_ms": 1e3 * medians["every_step"],
             "every_10_ms": 1e3 * medians["every_10"],
+            # 1-minute load average before and after: on a shared machine the ratios are
+            # only as good as the load was steady
+            "load_before": load_before,
+            "load_after": os.getloadavg()[0],
         }
         for kind, target in TARGETS.items():
             ratio = medians[kind] / medians["plain"]
@@ -128,7 +134,8 @@ def main() -> None:
         return
     print(
         f"{result['model']}, batch {result['batch']}, {result['threads']} threads, "
-        f"{result['steps']} steps each: {result['plain_ms']:.2f} ms/step unmonitored"
+        f"{result['steps']} steps each: {result['plain_ms']:.2f} ms/step unmonitored "
+        f"(load {result['load_before']:.1f} -> {result['load_after']:.1f})"
     )
     for kind in TARGETS:
         print(

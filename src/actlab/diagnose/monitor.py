@@ -80,7 +80,7 @@ def derivative_for_stats(
     """(f'(z), whether it is the indicator of z > 0): `derivative`, or for a ReLU-like entry
     z > 0 as zeros and ones of z's dtype."""
     if resolved is not None and resolved.spec.name in INDICATOR_DERIVATIVE:
-        return z.clone().gt_(0), True
+        return torch.gt(z, 0, out=torch.empty_like(z)), True  # 1.0/0.0: no bool tensor
     return derivative(module, resolved, z), False
 
 

@@ -94,16 +94,16 @@ class Ledger:
 
 class Moments:
     """Running count, mean and sum of squared deviations. Each batch contributes its float64
-    sum and L2 norm; batches are merged with Chan, Golub & LeVeque's pairwise update."""
+    sum and sum of squares; batches are merged with Chan, Golub & LeVeque's pairwise update."""
 
     def __init__(self) -> None:
         self.count = 0
         self.mean: float | None = None
         self.m2: float | None = None
 
-    def merge(self, n_b: int, total: float, norm: float) -> None:
+    def merge(self, n_b: int, total: float, squares: float) -> None:
         mean_b = total / n_b
-        m2_b = norm * norm - total * mean_b
+        m2_b = squares - total * mean_b
         m2_b = 0.0 if m2_b < 0 else m2_b  # rounding; NaN stays NaN
         if self.mean is None or self.m2 is None:
             self.mean, self.m2 = mean_b, m2_b
@@ -141,10 +141,15 @@ def _count(ones: torch.Tensor) -> torch.Tensor:
     return ones.sum(dtype=F64)
 
 
-def _sum_and_norm(x: torch.Tensor) -> list[torch.Tensor]:
-    """Float64 sum and L2 norm of `x`, converting a lower precision tensor once."""
-    wide = x if x.dtype == F64 else x.to(F64)
-    return [wide.sum(), torch.linalg.vector_norm(wide)]
+def _wide(x: torch.Tensor) -> torch.Tensor:
+    """`x` as one flat float64 vector (converted once when it is of lower precision)."""
+    return (x if x.dtype == F64 else x.to(F64)).reshape(-1)
+
+
+def _sum_and_squares(x: torch.Tensor) -> list[torch.Tensor]:
+    """Float64 sum and sum of squares of `x` (a dot product: no squared copy is made)."""
+    wide = _wide(x)
+    return [wide.sum(), torch.dot(wide, wide)]
 
 
 class LayerStats:
@@ -188,12 +193,13 @@ class LayerStats:
         self.grad_count = 0
         self.backward_passes = 0
         # device side: one ledger row per call, sizes kept here
-        self._inputs = Ledger(6)  # pre sum, pre norm, positive, sum |f'|, nonzero f', |f'| < eps
+        # pre sum, pre sum of squares, positive, sum |f'|, nonzero f', |f'| < eps
+        self._inputs = Ledger(6)
         # (numel, how f' was given: None, "values" or "indicator")
         self._input_sizes: list[tuple[int, str | None]] = []
-        self._outputs = Ledger(2)  # out sum, out norm
+        self._outputs = Ledger(2)  # out sum, out sum of squares
         self._output_sizes: list[int] = []
-        self._grads = Ledger(2)  # grad norm, sum |grad|
+        self._grads = Ledger(2)  # grad sum of squares, sum |grad|
         self._grad_sizes: list[int] = []
         # per unit, the largest |f'(z)| seen (or |output| for activations without f')
         self.unit_max: torch.Tensor | None = None
@@ -227,7 +233,7 @@ class LayerStats:
             self._zero = torch.zeros((), dtype=F64, device=z.device)
         values = [self._zero] * 6
         if "moments" in self.measure:
-            values[0], values[1] = _sum_and_norm(z)
+            values[0], values[1] = _sum_and_squares(z)
         if indicator and d1 is not None:
             values[2] = values[3] = values[4] = _count(d1)  # on, sum |f'|, nonzero f'
             self._update_units(d1)
@@ -246,7 +252,7 @@ class LayerStats:
 
     def observe_output(self, y: torch.Tensor, dead_from_output: bool) -> None:
         if "moments" in self.measure and y.numel():
-            self._outputs.append(_sum_and_norm(y))
+            self._outputs.append(_sum_and_squares(y))
             self._output_sizes.append(y.numel())
         if dead_from_output:
             self.dead_by_output = True
@@ -254,19 +260,20 @@ class LayerStats:
 
     def observe_grad(self, grad: torch.Tensor) -> None:
         """The gradient of the loss with respect to this activation's output (one backward)."""
-        wide = grad if grad.dtype == F64 else grad.to(F64)
-        norm = torch.linalg.vector_norm(wide)  # non-finite iff an element is
-        self._grads.append([norm, wide.abs().sum()])
+        wide = _wide(grad)
+        self._grads.append(
+            [torch.dot(wide, wide), wide.abs().sum()]
+        )  # non-finite iff an element is
         self._grad_sizes.append(grad.numel())
         self.backward_passes += 1
 
     def fold(self) -> None:
         """Read the waiting ledger rows back (one transfer each) into the host totals."""
-        for (size, kind), (total, norm, positive, abs_sum, nonzero, below) in zip(
+        for (size, kind), (total, squares, positive, abs_sum, nonzero, below) in zip(
             self._input_sizes, self._inputs.drain(), strict=True
         ):
             if "moments" in self.measure:
-                self.pre.merge(size, total, norm)
+                self.pre.merge(size, total, squares)
                 self.nonfinite["pre"] += not math.isfinite(total)
             if "on_rate" in self.measure:
                 self.positive += positive
@@ -279,11 +286,12 @@ class LayerStats:
                 self.small_d1 += below
                 self.d1_count += size
         self._input_sizes.clear()
-        for size, (total, norm) in zip(self._output_sizes, self._outputs.drain(), strict=True):
-            self.out.merge(size, total, norm)
+        for size, (total, squares) in zip(self._output_sizes, self._outputs.drain(), strict=True):
+            self.out.merge(size, total, squares)
             self.nonfinite["out"] += not math.isfinite(total)
         self._output_sizes.clear()
-        for size, (norm, abs_sum) in zip(self._grad_sizes, self._grads.drain(), strict=True):
+        for size, (squares, abs_sum) in zip(self._grad_sizes, self._grads.drain(), strict=True):
+            norm = math.sqrt(squares) if squares >= 0 else squares  # NaN stays NaN
             self.grad_norm += norm
             self.grad_abs += abs_sum
             self.grad_count += size
