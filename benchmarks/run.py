@@ -111,7 +111,8 @@ def main() -> None:
         met = "met" if overhead[f"{kind}_met"] else "missed"
         print(
             f"  {kind}: {overhead[f'{kind}_ratio']:.3f}x (target <= {target:.2f}x: {met}; "
-            f"{overhead[f'{kind}_ms']:.1f} vs {overhead['plain_ms']:.1f} ms/step)"
+            f"{overhead[f'{kind}_ms']:.1f} vs {overhead['plain_ms']:.1f} ms/step; CPU time "
+            f"{overhead[f'{kind}_cpu_ratio']:.3f}x)"
         )
 
 
