@@ -238,7 +238,7 @@ def _refuse_built_in_options(ctx: click.Context) -> None:
     default=1e-2,
     show_default=True,
     type=float,
-    help="|f'| below this is saturated; always below it is a dead unit.",
+    help="0 < |f'| below this is saturated (f' = 0 is inactive); a unit inactive or saturated on every sample is dead.",
 )
 @click.option(
     "--seed", default=0, show_default=True, type=int, help="Seed of the weights and batches."
