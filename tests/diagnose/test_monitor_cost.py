@@ -224,3 +224,24 @@ def test_moments_merge_like_a_float64_recomputation_over_many_calls():
     assert row["pre_var"] == pytest.approx(np.var(everything), rel=1e-12)
     assert row["out_var"] == pytest.approx(np.var(np.maximum(everything, 0)), rel=1e-12)
     assert row["batches"] == 39 and row["mean_abs_d1"] is None
+
+
+def test_an_unbatched_1d_activation_keeps_its_per_unit_maximum():
+    """With nothing to reduce, the per-unit maximum must not share memory with f' (which the
+    counts overwrite in place)."""
+    act = nn.Sequential(nn.Identity(), nn.Tanh()).double()
+    z = torch.tensor([0.0, 1.0, 8.0, -9.0], dtype=F64)
+    with Monitor(act) as monitor:
+        act(z)
+    (row,) = monitor.report()
+    assert row["units"] == 4 and row["dead_fraction"] == pytest.approx(0.5)  # |z| > 3: dead
+    assert row["saturated"] == pytest.approx(0.5) and row["inactive"] == 0
+
+
+def test_nothing_asked_writes_nothing():
+    net = _mlp()
+    monitor = Monitor(net, stats=[])
+    _train(net, monitor, _inputs(2))
+    for row in monitor.report():
+        assert row["batches"] == 2 and row["on_rate"] is None and row["pre_mean"] is None
+        assert row["inactive"] is None and row["grad_norm"] is None

@@ -23,8 +23,9 @@ Statistics are running sums kept on the model's device (see `actlab.diagnose.sta
 definition of a unit, a dead unit, inactive and saturated); they are read back once per
 `report()`. `reset()` starts over, e.g. once per epoch.
 
-What it costs, and how to pay less: every statistic on every layer and every step costs about
-a tenth of a training step of an MLP (`benchmarks/bench_monitor_overhead.py`). ``every=N``
+What it costs, and how to pay less: every statistic on every layer and every step adds about
+6% to the CPU time of a training step of an MLP 784-512x4 (13% wall time on a loaded 2-core
+machine; `benchmarks/bench_monitor_overhead.py`, docs/performance.md). ``every=N``
 watches one forward (and its backward) in N and does nothing on the others; ``layers=`` and
 ``stats=`` restrict the work to the call sites and statistics asked for: nothing else is hooked
 or computed.
@@ -124,7 +125,9 @@ class Monitor:
             activations not preceded by a conv/norm/pooling layer, (N, L, D) transformer
             tensors, where it picks the last dim (see `actlab.diagnose.stats`).
         every: watch one forward of the model in `every` (the 1st, the every+1-th, ...) and
-            the backward passes through it; the hooks do nothing on the others. Default 1.
+            the backward passes through it; the hooks do nothing on the others. Activation
+            modules called outside a forward of the whole model follow the last one's choice.
+            Default 1.
         layers: paths of the activation modules to watch (as `find_activations` lists them);
             None watches all. The others get no hooks.
         stats: the statistics to gather, any of ``moments``, ``on_rate``, ``derivative``,

@@ -133,9 +133,9 @@ def unit_axis(ndim: int, unit_dim: int | None, channel_first: bool = False) -> i
 
 
 def _count(ones: torch.Tensor) -> torch.Tensor:
-    """The number of ones in a tensor of zeros and ones. Comparisons are made in the input's
-    float dtype (``x.clone().gt_(0)``), several times faster on CPU than a boolean tensor, and
-    summed in float32 where that is exact (fewer than 2**24 elements)."""
+    """The number of ones in a tensor of zeros and ones. Comparisons are written into a tensor
+    of the input's float dtype (``torch.gt(x, 0, out=...)``), several times faster on CPU than
+    a boolean tensor, and summed in float32 where that is exact (fewer than 2**24 elements)."""
     if ones.dtype in (torch.float32, F64) and ones.numel() < 2**24:
         return ones.sum()
     return ones.sum(dtype=F64)
@@ -214,7 +214,8 @@ class LayerStats:
         if axis is None:
             return
         others = tuple(d for d in range(magnitude.dim()) if d != axis)
-        per_unit = magnitude.amax(dim=others) if others else magnitude
+        # a copy when there is nothing to reduce: the caller may overwrite `magnitude` next
+        per_unit = magnitude.amax(dim=others) if others else magnitude.clone()
         if self.unit_max is None:
             self.unit_max = per_unit
         elif self.unit_max.shape != per_unit.shape:
@@ -222,7 +223,9 @@ class LayerStats:
         else:
             torch.maximum(self.unit_max, per_unit, out=self.unit_max)
 
-    def observe_input(self, z: torch.Tensor, d1: torch.Tensor | None, indicator: bool = False):
+    def observe_input(
+        self, z: torch.Tensor, d1: torch.Tensor | None, indicator: bool = False
+    ) -> None:
         """Pre-activation `z` and, when known, f'(z) elementwise. `indicator`: `d1` is 1 where
         z > 0 and 0 elsewhere (ReLU), so it also gives the on-rate and needs no abs."""
         self.samples += z.shape[0] if z.dim() >= 2 else 1
@@ -239,14 +242,16 @@ class LayerStats:
             self._update_units(d1)
         else:
             if "on_rate" in self.measure:
-                values[2] = _count(z.clone().gt_(0))
+                values[2] = _count(torch.gt(z, 0, out=torch.empty_like(z)))
             if d1 is not None:
                 magnitude = d1.abs()
                 values[3] = magnitude.sum(dtype=F64)
                 self._update_units(magnitude)
-                values[5] = _count(magnitude.clone().lt_(self.eps))
+                values[5] = _count(torch.lt(magnitude, self.eps, out=torch.empty_like(magnitude)))
                 values[4] = _count(magnitude.ne_(0))  # last use: overwritten in place
         kind = None if d1 is None else "indicator" if indicator else "values"
+        if kind is None and not {"moments", "on_rate"} & self.measure:
+            return  # nothing asked of the input
         self._inputs.append(values)
         self._input_sizes.append((z.numel(), kind))
 
