@@ -245,3 +245,19 @@ def test_nothing_asked_writes_nothing():
     for row in monitor.report():
         assert row["batches"] == 2 and row["on_rate"] is None and row["pre_mean"] is None
         assert row["inactive"] is None and row["grad_norm"] is None
+
+
+def test_a_layer_folds_a_full_ledger_into_totals_as_it_goes():
+    from actlab.diagnose import stats as stats_module
+
+    layer = LayerStats(1, "a", 1, "Tanh", "tanh", "", 1e-2, None)
+    gen = torch.Generator().manual_seed(1)
+    parts = [
+        torch.randn(3, 4, generator=gen, dtype=F64) for _ in range(stats_module.LEDGER_ROWS + 5)
+    ]
+    for z in parts:
+        layer.observe_input(z, None)
+    assert layer._inputs.used == 5 and layer._inputs.spilled == []  # folded at 1024 rows
+    assert layer.pre.count == 12 * stats_module.LEDGER_ROWS
+    row = layer.row()
+    assert row["pre_mean"] == pytest.approx(float(torch.cat(parts).mean()), rel=1e-12)

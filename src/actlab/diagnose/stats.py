@@ -252,13 +252,13 @@ class LayerStats:
         kind = None if d1 is None else "indicator" if indicator else "values"
         if kind is None and not {"moments", "on_rate"} & self.measure:
             return  # nothing asked of the input
-        self._inputs.append(values)
         self._input_sizes.append((z.numel(), kind))
+        self._record(self._inputs, values)
 
     def observe_output(self, y: torch.Tensor, dead_from_output: bool) -> None:
         if "moments" in self.measure and y.numel():
-            self._outputs.append(_sum_and_squares(y))
             self._output_sizes.append(y.numel())
+            self._record(self._outputs, _sum_and_squares(y))
         if dead_from_output:
             self.dead_by_output = True
             self._update_units(y.abs())
@@ -266,11 +266,15 @@ class LayerStats:
     def observe_grad(self, grad: torch.Tensor) -> None:
         """The gradient of the loss with respect to this activation's output (one backward)."""
         wide = _wide(grad)
-        self._grads.append(
-            [torch.dot(wide, wide), wide.abs().sum()]
-        )  # non-finite iff an element is
         self._grad_sizes.append(grad.numel())
+        # the sum of squares is non-finite iff an element is
+        self._record(self._grads, [torch.dot(wide, wide), wide.abs().sum()])
         self.backward_passes += 1
+
+    def _record(self, ledger: Ledger, values: list[torch.Tensor]) -> None:
+        ledger.append(values)
+        if ledger.used == ledger.rows:  # full: fold now, so the host keeps totals, not rows
+            self.fold()
 
     def fold(self) -> None:
         """Read the waiting ledger rows back (one transfer each) into the host totals."""
