@@ -270,7 +270,8 @@ def diagnose(
     out: Path,
     as_json: bool,
 ) -> None:
-    """Activation health of a model: dead units, saturation, gradient flow, NaN/inf.
+    """Activation health of a model: dead units, inactive (f' = 0) and saturated
+    (0 < |f'| < eps) inputs, gradient flow, NaN/inf.
 
     \b
     actlab diagnose --model mlp --depth 20 --activation sigmoid --dataset mnist1d
