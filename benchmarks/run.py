@@ -102,7 +102,9 @@ def main() -> None:
             f"  {r['learnable']}: +{r['params_added']} params, {r['step_time_ratio']:.2f}x step time"
         )
 
-    overhead = bench_monitor_overhead.measure_monitor_overhead(rounds=5 if args.quick else 15)
+    overhead = bench_monitor_overhead.measure_monitor_overhead(
+        threads=1, rounds=5 if args.quick else 15
+    )
     print(
         "diagnose.Monitor vs the unmonitored step, same run, interleaved rounds -> "
         f"{write_csv('monitor_overhead', [overhead])}"

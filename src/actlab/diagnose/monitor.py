@@ -24,8 +24,8 @@ definition of a unit, a dead unit, inactive and saturated); they are read back o
 `report()`. `reset()` starts over, e.g. once per epoch.
 
 What it costs, and how to pay less: every statistic on every layer and every step adds about
-6% to the CPU time of a training step of an MLP 784-512x4 (13% wall time on a loaded 2-core
-machine; `benchmarks/bench_monitor_overhead.py`, docs/performance.md). ``every=N``
+13% to the wall time of a training step of an MLP 784-512x4 on a loaded 2-core machine
+(`benchmarks/bench_monitor_overhead.py`, docs/performance.md). ``every=N``
 watches one forward (and its backward) in N and does nothing on the others; ``layers=`` and
 ``stats=`` restrict the work to the call sites and statistics asked for: nothing else is hooked
 or computed.
