@@ -370,3 +370,27 @@ def test_actlab_kernels_torch_runs_the_torch_form_in_a_process():
     lines = done.stdout.strip().splitlines()
     assert [line.split()[0] for line in lines] == list(KINDS)
     assert not any("LearnableFn" in line for line in lines), lines
+
+
+def test_export_in_a_fresh_process_before_any_kernel_is_loaded():
+    """The first learnable call of a process may be inside torch.export: the kernel library
+    must not be loaded mid-trace (that broke the export), the torch form is recorded."""
+    code = (
+        "import torch, actlab\n"
+        "m = torch.nn.Sequential(torch.nn.Linear(16, 16), actlab.make('prelu', num_parameters=16),\n"
+        "                        actlab.make('rational'))\n"
+        "x = torch.randn(4, 16)\n"
+        "program = torch.export.export(m.eval(), (x,))\n"
+        "assert 'actlab' not in str(program.graph)\n"
+        "torch.testing.assert_close(program.module()(x), m(x))\n"
+        "print('exported')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("exported")

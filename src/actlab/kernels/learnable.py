@@ -111,8 +111,10 @@ def serve(
     name: str, x: torch.Tensor, params: Sequence[Any], dim: int, consts: Sequence[float]
 ) -> torch.Tensor | None:
     """Entry `name` at x by its fused kernel, or None where none serves this call."""
+    if exporting():  # first: route() may load the library, which must not happen mid-export
+        return None
     kind = compiled.route("learnable", name, x.device.type, x.dtype)
-    if kind < 0 or exporting():
+    if kind < 0:
         return None
     rows = [_as_rows(p, x, v, dim) for p, v in zip(params, PARAMETERS[name], strict=True)]
     if any(r.dim() != 2 for r in rows):
