@@ -32,7 +32,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 # Shell lines that are set-up, not actlab: what they do is tested elsewhere or needs a network.
 SKIP = ("make ", "pip ", "export ", "ray ", ".venv/bin/python benchmarks/")
-TRAINING = ("compare", "depth-study")
+TRAINING = ("compare", "depth-study", "search")
 
 
 def _lines(body: str) -> list[str]:

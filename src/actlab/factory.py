@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from torch import nn
+
 from actlab.catalog import Activation, module_class
 from actlab.catalog import make as make_native
+from actlab.expr import Expression, is_expression
 from actlab.kernels.modules import kernel_class, make_module
 from actlab.kernels.select import check_impl
 
@@ -21,8 +24,12 @@ def make(
     impl: str = "native",
     bits: int | None = None,
     **params: Any,
-) -> Activation:
+) -> Activation | Expression:
     """Build the `nn.Module` for activation `name` with `params` (checked against the spec).
+
+    `name` may also be an expression over x, ``"expr:x*sigmoid(beta*x)"`` (`actlab.expr`):
+    `params` then give the parameters' initial values (``beta=1.0``) and ``learnable=False``
+    fixes them.
 
     `impl` picks the autograd implementation: "native" (the catalogue's form), "lean" (exact,
     keeps a 1-bit mask or only the input for the backward) or "fewbit" (approximate backward
@@ -34,7 +41,16 @@ def make(
     LeakyReLU(negative_slope=0.1)
     >>> actlab.make("gelu", impl="fewbit", bits=2)
     FewBitGELU(approximate='none', impl='fewbit', bits=2)
+    >>> actlab.make("expr:sigmoid(beta*x)*x", beta=1.5)
+    Expression('x*sigmoid(beta*x)', beta=1.5)
     """
+    if is_expression(name):
+        if impl != "native" or bits is not None:
+            raise ValueError(
+                f"{name}: an expression activation has the native implementation only "
+                "(autograd's derivative); leave impl and bits out"
+            )
+        return Expression(name, num_parameters, **params)
     if impl == "native" and bits is None:
         return make_native(name, num_parameters, **params)
     check_impl(name, impl, bits)
@@ -43,7 +59,9 @@ def make(
     return make_module(name, impl, bits, num_parameters, **params)
 
 
-def module_for(name: str, impl: str = "native") -> type[Activation]:
+def module_for(name: str, impl: str = "native") -> type[nn.Module]:
     """The class `actlab.make(name, impl=impl)` instantiates."""
+    if is_expression(name) and impl == "native":
+        return Expression
     check_impl(name, impl, None)
     return module_class(name) if impl == "native" else kernel_class(name, impl)

@@ -71,7 +71,10 @@ def test_training_steps_and_the_printed_table(tmp_path):
     assert "trained 5 steps: loss" in out
     assert "activation health on 64 samples" in out
     assert "leaky_relu(negative_slope=0.2)" in out and "mean|grad|" in out
+    assert "inactive" in out and "saturated" in out and "saturation" not in out
     assert f"wrote {tmp_path / 'gradient_flow.png'}" in out
+    header = (tmp_path / "health.csv").read_text().splitlines()[0].split(",")
+    assert {"inactive", "saturated"} <= set(header) and "saturation" not in header
 
 
 FACTORY = textwrap.dedent("""

@@ -59,7 +59,8 @@ def _expected(net: nn.Sequential, eps: float) -> list[dict[str, float]]:
                 "units": z.shape[1],
                 "dead_fraction": float(np.mean(np.all(d1 < eps, axis=0))),
                 "on_rate": float(np.mean(z > 0)),
-                "saturation": float(np.mean(d1 < eps)),
+                "inactive": float(np.mean(d1 == 0)),
+                "saturated": float(np.mean((d1 > 0) & (d1 < eps))),
                 "mean_abs_d1": float(np.mean(d1)),
                 "pre_mean": float(np.mean(z)),
                 "pre_var": float(np.var(z)),
@@ -91,7 +92,8 @@ def test_statistics_match_an_independent_float64_recomputation(inplace):
             assert row[key] == pytest.approx(value, rel=1e-12, abs=1e-300), key
     # the set-up exercises every statistic: a dead unit and a partly saturated tanh
     assert rows[0]["dead_fraction"] == pytest.approx(1 / 6)
-    assert 0 < rows[1]["saturation"] < 1
+    assert 0 < rows[1]["saturated"] < 1 and rows[1]["inactive"] == 0
+    assert 0 < rows[0]["inactive"] < 1 and rows[0]["saturated"] == 0
 
 
 def test_monitoring_does_not_change_any_gradient_or_output():
@@ -352,11 +354,13 @@ def test_saturated_tanh_and_a_layer_no_gradient_reaches_are_reported():
     with Monitor(net) as monitor:
         net(torch.randn(128, 10)).sum().backward()
     rows = monitor.report()
-    assert rows[0]["saturation"] > 0.5
+    assert rows[0]["saturated"] > 0.5 and rows[0]["inactive"] == 0
     found = monitor.warnings()
     assert any(
-        w.startswith("layer 1 (Tanh at 1): ") and "pre-activations saturated" in w for w in found
+        w.startswith("layer 1 (Tanh at 1): ") and "in its flat tails" in w and "saturated" in w
+        for w in found
     )
     assert any(w.startswith("no gradient reaches layer 2 (ReLU at 3)") for w in found)
-    # a ReLU's zero region is not "saturation" in the warning's sense
+    # a ReLU's zero region is inactive, not saturated, and no saturation warning
+    assert rows[1]["inactive"] > 0 and rows[1]["saturated"] == 0
     assert not any(w.startswith("layer 2 ") and "saturated" in w for w in found)

@@ -55,7 +55,8 @@ def test_compare_health_stores_rows_per_run_epoch_layer_and_resume_keeps_them(tm
     assert {row[4] for row in rows} == {"relu", "sigmoid"}
     for row in rows:
         stats = dict(zip(HEALTH_FIELDS, row[1:], strict=True))
-        assert 0.0 <= stats["dead_fraction"] <= 1.0 and 0.0 <= stats["saturation"] <= 1.0
+        assert 0.0 <= stats["dead_fraction"] <= 1.0 and 0.0 <= stats["inactive"] <= 1.0
+        assert 0.0 <= stats["saturated"] <= 1.0
         assert math.isfinite(stats["grad_norm"]) and stats["grad_norm"] > 0
         assert stats["out_var"] >= 0
         if stats["activation"] == "sigmoid":  # sigmoid' <= 1/4 and outputs lie in (0, 1)
@@ -68,6 +69,8 @@ def test_compare_health_stores_rows_per_run_epoch_layer_and_resume_keeps_them(tm
     assert "Dead units by epoch — digits · mlp · depth 2" in report
     assert (out / "gradient_norm_digits_mlp_d2.png").is_file()
     assert (out / "dead_fraction_digits_mlp_d2.png").is_file()
+    assert "Inactive and saturated inputs by epoch — digits · mlp · depth 2" in report
+    assert (out / "flat_inputs_digits_mlp_d2.png").is_file()
 
     runner = CountingRunner()
     again = run_experiment(from_dict({**TINY, "health": True, "out": str(out)}), runner=runner)
@@ -107,7 +110,8 @@ def test_store_without_health_table_gains_it_and_round_trips_nan(tmp_path):
         layer_name="2",
         activation="relu",
         dead_fraction=0.25,
-        saturation=0.25,
+        inactive=0.25,
+        saturated=0.0,
         grad_norm=math.nan,  # no backward pass seen
         mean_abs_d1=0.75,
         out_mean=0.5,
@@ -122,3 +126,67 @@ def test_store_without_health_table_gains_it_and_round_trips_nan(tmp_path):
     assert {k: v for k, v in loaded.health[0].items() if k != "grad_norm"} == {
         k: v for k, v in row.items() if k != "grad_norm"
     }
+
+
+# The health table as store version 2 wrote it: one combined `saturation` column.
+V2_HEALTH = """
+CREATE TABLE health (
+    config_hash   TEXT NOT NULL REFERENCES runs (config_hash) ON DELETE CASCADE,
+    epoch         INTEGER NOT NULL,
+    layer         INTEGER NOT NULL,
+    layer_name    TEXT NOT NULL,
+    activation    TEXT NOT NULL,
+    dead_fraction REAL,
+    saturation    REAL,
+    grad_norm     REAL,
+    mean_abs_d1   REAL,
+    out_mean      REAL,
+    out_var       REAL,
+    PRIMARY KEY (config_hash, epoch, layer)
+);
+"""
+
+
+def _as_version_2(path) -> None:
+    db = sqlite3.connect(path)
+    db.executescript(
+        "ALTER TABLE health RENAME TO health_v3;"
+        + V2_HEALTH
+        + "INSERT INTO health SELECT config_hash, epoch, layer, layer_name, activation,"
+        " dead_fraction, inactive + saturated, grad_norm, mean_abs_d1, out_mean, out_var"
+        " FROM health_v3; DROP TABLE health_v3; PRAGMA user_version = 2;"
+    )
+    db.commit()
+    db.close()
+
+
+def test_a_version_2_store_opens_migrated_and_resumes(tmp_path):
+    out = tmp_path / "exp"
+    first = {**TINY, "activations": "relu", "epochs": 1, "health": True, "out": str(out)}
+    run_experiment(from_dict(first))
+    (before,) = ResultStore(out).records()
+    _as_version_2(out / FILENAME)
+    combined = [row[0] for row in sqlite3.connect(out / FILENAME).execute(
+        "SELECT saturation FROM health ORDER BY epoch, layer")]  # fmt: skip
+
+    with ResultStore(out) as store:
+        assert any("store version 2" in n and "below_eps_v2" in n for n in store.notes)
+        (old,) = store.records()
+    assert old.config_hash == before.config_hash and old.epochs == before.epochs
+    assert all(math.isnan(h["inactive"]) and math.isnan(h["saturated"]) for h in old.health)
+    assert [h["dead_fraction"] for h in old.health] == [h["dead_fraction"] for h in before.health]
+    db = sqlite3.connect(out / FILENAME)
+    kept = [r[0] for r in db.execute("SELECT below_eps_v2 FROM health ORDER BY epoch, layer")]
+    assert kept == combined and all(v > 0 for v in kept)  # ReLU: its inactive half
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    db.close()
+
+    # resume: the old run is not redone; a new one is added with the split columns
+    runner = CountingRunner()
+    again = run_experiment(from_dict({**first, "activations": "relu,sigmoid"}), runner=runner)
+    assert again.n_skipped == 1 and len(runner.given) == 1
+    with ResultStore(out) as store:
+        assert store.notes == []  # migrated once
+        new = [r for r in store.records() if r.config.label == "sigmoid"]
+    assert len(new) == 1 and all(h["inactive"] == 0 for h in new[0].health)
+    assert all(0 <= h["saturated"] <= 1 for h in new[0].health)

@@ -103,6 +103,7 @@ def test_a_frame_holds_probabilities_maps_health_and_curves():
     tanh_layer, relu_layer = frame["layers"]
     assert tanh_layer["health"]["dead"] == 0.0 and len(relu_layer["health"]["dead_units"]) == 3
     assert 0 < tanh_layer["health"]["mean_abs_d1"] <= 1
+    assert relu_layer["health"]["saturated"] == 0 and tanh_layer["health"]["inactive"] == 0
     curve = tanh_layer["curve"]
     assert len(curve["hist"]) == HIST_BINS and max(curve["hist"]) == 1.0
     xs = np.linspace(-curve["reach"], curve["reach"], len(curve["f"]))

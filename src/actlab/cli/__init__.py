@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "presets": ("actlab.cli.presets", "presets", "The published protocols `compare --preset` fills in."),
     "compare": ("actlab.cli.compare", "compare", "Train activations on your or built-in models and data; compare them."),
     "depth-study": ("actlab.cli.depth_study", "depth_study", "Accuracy and gradient flow against depth, per activation."),
+    "search": ("actlab.cli.search", "search", "Discover new activation functions by search, as the Swish paper did."),
     "diagnose": ("actlab.cli.diagnose", "diagnose", "Dead, saturated and vanishing layers of a model, and why."),
     "playground": ("actlab.cli.playground", "playground", "Watch a network learn in the browser."),
     "bench": ("actlab.cli.bench", "bench", "Time the kernels against PyTorch and a memory copy."),
@@ -56,7 +57,8 @@ def main() -> None:
     Browse the verified catalogue (list, show), draw activations and their derivatives
     (plot), generate the catalogue page (docs), compare activations by training on built-in
     or your own model and data (compare; models and presets list what it offers), see how
-    deep each activation trains (depth-study), find dead, saturated or vanishing layers in a
+    deep each activation trains (depth-study), discover new activations by search (search),
+    find dead, saturated or vanishing layers in a
     model (diagnose), watch a network learn in the browser (playground), time the kernels
     (bench), or run the demo. `actlab COMMAND --help` explains each option.
     """

@@ -66,7 +66,12 @@ def show(name: str, as_json: bool) -> None:
 
     NAME is a name or alias; it may carry parameters, e.g. hardtanh:min_val=0,max_val=6: the
     range, limits, kinks, properties and values are then those of f with these parameters.
+    NAME may also be an expression, "expr:x*sigmoid(beta*x)" (parameters after a semicolon:
+    "expr:x*sigmoid(beta*x);beta=2"): its properties are then measured numerically.
     """
+    if name.startswith("expr:"):
+        _show_expression(name, as_json)
+        return
     spec, params = resolve(name)
     record = spec_record(spec, params)
     record["params_used"] = {k: num(v) for k, v in params.items()}
@@ -137,6 +142,57 @@ def show(name: str, as_json: bool) -> None:
         out.print(escape(f"† {spec.caveat}"))
     if spec.notes:
         out.print(escape(f"notes: {spec.notes}"))
+
+
+def _show_expression(text: str, as_json: bool) -> None:
+    from actlab.catalog.parse import parse_value
+    from actlab.expr import ExpressionError
+    from actlab.expr.describe import describe
+
+    body, _, settings = text.partition(";")
+    values = {}
+    for item in (p for p in settings.split(",") if p.strip()):
+        key, eq, raw = item.partition("=")
+        if not eq:
+            raise click.BadParameter(f"expected k=v after ';', got {item!r}", param_hint="NAME")
+        values[key.strip()] = parse_value(raw)
+    try:
+        record = describe(body, values)
+    except (ExpressionError, TypeError, ValueError) as err:
+        raise click.BadParameter(str(err), param_hint="NAME") from None
+    if as_json:
+        click.echo(to_json(record))
+        return
+    out, facts, yes = console(), record["facts"], {True: "yes", False: "no"}
+    out.print(f"[bold cyan]{escape(record['name'])}[/]  (expression; properties measured)")
+    out.print(escape(f"\n  f(x)  = {plain_formula(record['formula'])}"))
+    out.print(escape(f"  f′(x) = {plain_formula(record['formula_d1'])}"))
+    out.print(escape(f"  LaTeX: {record['formula']}   |   {record['formula_d1']}"), style="dim")
+    if record["params"]:
+        shown = ", ".join(f"{k} = {fmt(v)}" for k, v in record["params"].items())
+        out.print(f"parameters: {shown} (learnable; initial values)")
+    out.print(
+        escape(
+            f"\nrange {facts['range']}; monotonic: {yes[facts['monotonic']]}; smoothness "
+            f"{facts['smoothness']}; bounded below/above: {yes[facts['low'] != '-inf']}/"
+            f"{yes[facts['high'] != 'inf']}; zero-centred: {yes[facts['zero_centred']]}"
+        )
+    )
+    limits = [
+        ("none" if v is None else fmt(float(v))) for v in (facts["limit_low"], facts["limit_high"])
+    ]
+    out.print(f"limits: f(-∞) = {limits[0]}, f(+∞) = {limits[1]}")
+    table = Table(title="values (float64): torch and autograd vs NumPy and a central difference")
+    for header in ("x", "f(x) torch", "f(x) NumPy", "f′(x) autograd", "f′(x) central diff."):
+        table.add_column(header, justify="right")
+    for row in record["values"]:
+        table.add_row(*(fmt(row[k]) for k in ("x", "f", "f_ref", "d1", "d1_central")))
+    out.print(table)
+    out.print(
+        "safe forms: exp clamped at 30, sinh/cosh at ±30, log(u) = ln(|u| + 1e-6), a/b with |b| "
+        "kept ≥ 1e-6, sqrt(u) = √max(u, 0); derivative by autograd",
+        style="dim",
+    )
 
 
 @click.command()

@@ -90,7 +90,8 @@ def _cell(value: Any, kind: str) -> str:
 COLUMNS = (
     ("dead_fraction", "dead", "%"),
     ("on_rate", "on", "%"),
-    ("saturation", "sat.", "%"),
+    ("inactive", "inactive", "%"),
+    ("saturated", "saturated", "%"),
     ("mean_abs_d1", "mean|f′|", "g"),
     ("pre_mean", "pre μ", "g"),
     ("pre_var", "pre σ²", "g"),
@@ -110,7 +111,7 @@ def health_table(rows: list[dict[str, Any]], title: str) -> Table:
         act = row["activation"] or row["module"]
         if row["activation_params"]:
             act += f"({row['activation_params']})"
-        bad = row["nonfinite_pre"] + row["nonfinite_out"] + row["nonfinite_grad"]
+        bad = any(row[key] for key in ("nonfinite_pre", "nonfinite_out", "nonfinite_grad"))
         table.add_row(
             str(row["layer"]),
             where,
@@ -237,7 +238,7 @@ def _refuse_built_in_options(ctx: click.Context) -> None:
     default=1e-2,
     show_default=True,
     type=float,
-    help="|f'| below this is saturated; always below it is a dead unit.",
+    help="0 < |f'| below this is saturated (f' = 0 is inactive); a unit inactive or saturated on every sample is dead.",
 )
 @click.option(
     "--seed", default=0, show_default=True, type=int, help="Seed of the weights and batches."
@@ -269,7 +270,8 @@ def diagnose(
     out: Path,
     as_json: bool,
 ) -> None:
-    """Activation health of a model: dead units, saturation, gradient flow, NaN/inf.
+    """Activation health of a model: dead units, inactive (f' = 0) and saturated
+    (0 < |f'| < eps) inputs, gradient flow, NaN/inf.
 
     \b
     actlab diagnose --model mlp --depth 20 --activation sigmoid --dataset mnist1d

@@ -291,7 +291,7 @@ FLAGS = [
     (
         "--health",
         "health",
-        "Record activation health per epoch (dead units, saturation, gradient norm per layer) into the store, health.csv and the report.",
+        "Record activation health per epoch (dead units, inactive and saturated shares, gradient norm per layer) into the store, health.csv and the report.",
     ),
     (
         "--allow-large",

@@ -11,7 +11,8 @@ from rich.console import Console
 
 def console() -> Console:
     # Piped output (files, `less`, tests) gets a wide table rather than rich's 80 columns.
-    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    # emoji=False: "expr:x: ..." must not become an emoji (rich reads :x: as one).
+    return Console(width=None if sys.stdout.isatty() else 160, highlight=False, emoji=False)
 
 
 def to_json(data: Any) -> str:

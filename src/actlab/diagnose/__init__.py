@@ -1,8 +1,9 @@
 """Activation health inside any PyTorch model, and swapping its activations.
 
-- `Monitor(model)`: dead units, on-rate, saturation, mean |f'|, pre-activation/output
-  moments, gradient flow and NaN/inf per activation call site; `report()` rows and
-  plain-language `warnings()`.
+- `Monitor(model)`: dead units, on-rate, inactive (f' = 0) and saturated (0 < |f'| < eps)
+  shares, mean |f'|, pre-activation/output moments, gradient flow and NaN/inf per activation
+  call site; `report()` rows and plain-language `warnings()`. `every=N`, `layers=` and
+  `stats=` make it cheaper.
 - `diagnose(model, inputs, targets, steps=...)`: train a few steps, then monitor one pass
   (what ``actlab diagnose`` runs); `actlab.diagnose.plot.plot_gradient_flow(rows, path)`
   draws the gradient-flow figure (kept out of this import: matplotlib is slow to load).

@@ -4,8 +4,11 @@ Works on rows alone, so health rows stored by a training run can be judged later
 Thresholds (keyword arguments of `findings`, defaults in `THRESHOLDS`):
 
 - ``dead``: warn when at least this fraction of a layer's units is dead (0.1);
-- ``saturation``: warn when at least this fraction of a bounded activation's (sigmoid, tanh,
-  hard-*) pre-activations have |f'(z)| < eps (0.25);
+- ``saturated``: warn when at least this fraction of a bounded activation's (sigmoid, tanh,
+  hard-*) pre-activations lie in its flat tails, |f'(z)| < eps: saturated (0 < |f'| < eps,
+  sigmoid and tanh) or, for the piecewise-linear hard-* units, clipped (f' = 0) (0.25).
+  An unbounded unit's zero piece (ReLU's negative half) is "inactive", never a saturation
+  warning; when it lasts for every sample the unit is dead, which ``dead`` reports;
 - ``vanishing`` / ``exploding``: warn when the first activation layer's mean |gradient| is
   below / above this multiple of the last layer's (1e-2 / 1e2, two orders of magnitude);
   mean |gradient| is per element, so layers of different widths compare fairly;
@@ -22,7 +25,7 @@ from actlab.catalog import UnknownActivationError, get
 
 THRESHOLDS = {
     "dead": 0.1,
-    "saturation": 0.25,
+    "saturated": 0.25,
     "vanishing": 1e-2,
     "exploding": 1e2,
     "selu_mean": 0.25,
@@ -136,13 +139,19 @@ def _saturated(row: Row, eps: float, limit: float) -> Finding | None:
         and spec.output_range is not None
         and (spec.output_range.bounded_below and spec.output_range.bounded_above)
     )
-    share = row["saturation"]
-    if not bounded or share is None or share < limit:
+    saturated, inactive = row["saturated"], row["inactive"]
+    if not bounded or saturated is None or inactive is None:
         return None
+    flat = saturated + inactive  # a bounded unit's tails: smooth (sigmoid) or clipped (hardtanh)
+    if flat < limit:
+        return None
+    parts = [f"{percent(saturated)} saturated (0 < |f′(z)| < {eps:g})"]
+    if inactive:
+        parts.append(f"{percent(inactive)} clipped (f′(z) = 0)")
     return (
-        share,
+        flat,
         row,
-        f"{percent(share)} of pre-activations saturated (|f′(z)| < {eps:g}), "
+        f"{percent(flat)} of pre-activations in its flat tails: {', '.join(parts)}; "
         f"mean |f′| {row['mean_abs_d1']:.3g}",
         "saturated units learn slowly; scale inputs "
         "or initial weights down, or use a non-saturating activation",
@@ -188,7 +197,7 @@ def _grouped(title: str, found: list[Finding], shown: int = 3) -> list[str]:
 
 def findings(rows: list[Row], *, eps: float = 1e-2, **thresholds: float) -> list[str]:
     """The warnings for `rows`, most severe first: NaN/inf, gradient flow, then dead units,
-    saturation and self-normalisation drift (one message per layer, or one per kind when
+    saturated tails and self-normalisation drift (one message per layer, or one per kind when
     more than three layers share it)."""
     unknown = sorted(set(thresholds) - set(THRESHOLDS))
     if unknown:
@@ -197,7 +206,7 @@ def findings(rows: list[Row], *, eps: float = 1e-2, **thresholds: float) -> list
     out = _nonfinite(rows) + _gradient_flow(rows, limits["vanishing"], limits["exploding"])
     checks = (
         ("dead units", lambda row: _dead(row, eps, limits["dead"])),
-        ("saturation", lambda row: _saturated(row, eps, limits["saturation"])),
+        ("saturated tails", lambda row: _saturated(row, eps, limits["saturated"])),
         (
             "self-normalisation drift",
             lambda row: _drifted(row, limits["selu_mean"], limits["selu_var"]),

@@ -19,13 +19,22 @@ How it hooks in, and why:
   forward, so a module called at several places (one ``self.act`` used by every layer,
   torchvision's BasicBlock calling ``self.relu`` twice) gives one row per call site.
 
-Statistics are running sums (see `actlab.diagnose.stats` for the definition of a unit and a
-dead unit); `reset()` starts over, e.g. once per epoch, and `report()` gives plain dict rows.
+Statistics are running sums kept on the model's device (see `actlab.diagnose.stats` for the
+definition of a unit, a dead unit, inactive and saturated); they are read back once per
+`report()`. `reset()` starts over, e.g. once per epoch.
+
+What it costs, and how to pay less: every statistic on every layer and every step adds about
+13% to the wall time of a training step of an MLP 784-512x4 on a loaded 2-core machine
+(`benchmarks/bench_monitor_overhead.py`, docs/performance.md). ``every=N``
+watches one forward (and its backward) in N and does nothing on the others; ``layers=`` and
+``stats=`` restrict the work to the call sites and statistics asked for: nothing else is hooked
+or computed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,7 +43,7 @@ from torch import nn
 
 from actlab.diagnose.findings import findings
 from actlab.diagnose.resolve import Resolved, resolve
-from actlab.diagnose.stats import LayerStats
+from actlab.diagnose.stats import STATISTICS, LayerStats
 from actlab.diagnose.swap import find_activations
 
 
@@ -59,6 +68,21 @@ def derivative(
             return None
         (d1,) = torch.autograd.grad(y, leaf, torch.ones_like(y))
     return d1
+
+
+# Entries whose f' is the indicator of z > 0, f'(0) = 0 included (what autograd of their torch
+# form gives, NaN included): the statistics read f' off one comparison, not an autograd pass.
+INDICATOR_DERIVATIVE = frozenset({"relu"})
+
+
+def derivative_for_stats(
+    module: nn.Module, resolved: Resolved | None, z: torch.Tensor
+) -> tuple[torch.Tensor | None, bool]:
+    """(f'(z), whether it is the indicator of z > 0): `derivative`, or for a ReLU-like entry
+    z > 0 as zeros and ones of z's dtype."""
+    if resolved is not None and resolved.spec.name in INDICATOR_DERIVATIVE:
+        return torch.gt(z, 0, out=torch.empty_like(z)), True  # 1.0/0.0: no bool tensor
+    return derivative(module, resolved, z), False
 
 
 CHANNEL_FIRST = (
@@ -87,34 +111,59 @@ def follows_channel_first(model: nn.Module, path: str) -> bool:
 
 
 class Monitor:
-    """Per-layer activation health of `model`: dead units, on-rate, saturation, mean |f'|,
-    pre-activation and output moments, gradient flow, NaN/inf.
+    """Per-layer activation health of `model`: dead units, on-rate, inactive and saturated
+    shares, mean |f'|, pre-activation and output moments, gradient flow, NaN/inf.
 
     Args:
         model: any `nn.Module`; every activation module in it is watched (catalogue modules
             and PyTorch's own classes; see `actlab.find_activations`). Activations called as
             functions in `forward` are invisible to it.
-        eps: |f'(z)| below this counts as saturated, and a unit whose |f'| stayed below it for
-            every sample is dead. Default 1e-2 (sigmoid: |z| > 4.6; tanh: |z| > 3.0).
+        eps: 0 < |f'(z)| < eps counts as saturated (f'(z) = 0 as inactive), and a unit whose
+            |f'| stayed below eps for every sample is dead. Default 1e-2 (sigmoid: |z| > 4.6;
+            tanh: |z| > 3.0).
         unit_dim: the dimension that indexes units; None picks dim 1, except for 3-D
             activations not preceded by a conv/norm/pooling layer, (N, L, D) transformer
             tensors, where it picks the last dim (see `actlab.diagnose.stats`).
+        every: watch one forward of the model in `every` (the 1st, the every+1-th, ...) and
+            the backward passes through it; the hooks do nothing on the others. Activation
+            modules called outside a forward of the whole model follow the last one's choice.
+            Default 1.
+        layers: paths of the activation modules to watch (as `find_activations` lists them);
+            None watches all. The others get no hooks.
+        stats: the statistics to gather, any of ``moments``, ``on_rate``, ``derivative``,
+            ``gradient`` (see `STATISTICS`); None gathers all. The others are not computed
+            and read None in the report.
 
     Use it as a context manager around the steps to watch, or call `attach()` / `detach()`
     (statistics survive `detach()`; `reset()` clears them). Forward passes inside
-    ``with monitor.paused():`` (evaluation, say) are not counted.
+    ``with monitor.paused():`` (evaluation, say) are neither recorded nor counted by `every`.
     """
 
-    def __init__(self, model: nn.Module, *, eps: float = 1e-2, unit_dim: int | None = None) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        *,
+        eps: float = 1e-2,
+        unit_dim: int | None = None,
+        every: int = 1,
+        layers: Iterable[str] | None = None,
+        stats: Iterable[str] | None = None,
+    ) -> None:
         if not isinstance(model, nn.Module):
             raise TypeError(f"Monitor watches an nn.Module; got {type(model).__name__}")
         if not eps > 0:
             raise ValueError(f"eps must be a number in (0, ∞); got {eps!r}")
         if unit_dim is not None and (isinstance(unit_dim, bool) or not isinstance(unit_dim, int)):
             raise TypeError(f"unit_dim must be an integer dimension or None; got {unit_dim!r}")
-        self.model, self.eps, self.unit_dim = model, float(eps), unit_dim
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be an integer >= 1 (1 watches every step); got {every!r}")
+        self.model, self.eps, self.unit_dim, self.every = model, float(eps), unit_dim, every
+        self.measure = _chosen("statistic", stats, list(STATISTICS))
         self.activations = find_activations(model)
         self.note = self.activations.note
+        self.layer_paths = None
+        if layers is not None:
+            self.layer_paths = _chosen("layer", layers, [info.path for info in self.activations])
         self._handles: list[Any] = []
         self._layers: dict[tuple[str, int], LayerStats] = {}
         self._calls: dict[int, int] = {}
@@ -122,6 +171,8 @@ class Monitor:
         self._channel_first: dict[str, bool] = {}
         self._in_model = False
         self._paused = False
+        self._forwards = 0  # forwards of the whole model seen while attached and not paused
+        self._sampled = True  # whether the current forward is watched
 
     # -- lifecycle ----------------------------------------------------------------------
     def attach(self) -> Monitor:
@@ -136,12 +187,20 @@ class Monitor:
         self._handles.append(self.model.register_forward_pre_hook(self._model_start))
         self._handles.append(self.model.register_forward_hook(self._model_end))
         for info in self.activations:
+            if self.layer_paths is not None and info.path not in self.layer_paths:
+                continue
             resolved = resolve(info.module)
             self._channel_first[info.path] = follows_channel_first(self.model, info.path)
-            self._handles.append(
-                info.module.register_forward_pre_hook(self._make_pre_hook(info.path, resolved))
+            elementwise = resolved is None or resolved.spec.elementwise
+            # the output is needed for its moments, its gradient, or GLU's dead units
+            post = bool({"moments", "gradient"} & self.measure) or (
+                "derivative" in self.measure and not elementwise
             )
-            self._handles.append(info.module.register_forward_hook(self._make_post_hook(resolved)))
+            pre_hook = self._make_pre_hook(info.path, resolved, post)
+            self._handles.append(info.module.register_forward_pre_hook(pre_hook))
+            if post:
+                post_hook = self._make_post_hook(resolved)
+                self._handles.append(info.module.register_forward_hook(post_hook))
         return self
 
     def detach(self) -> None:
@@ -162,7 +221,8 @@ class Monitor:
         self.detach()
 
     def reset(self) -> None:
-        """Forget all statistics (e.g. between epochs); hooks stay as they are."""
+        """Forget all statistics (e.g. between epochs); hooks stay as they are, and so does
+        the count of forwards that `every` samples from."""
         self._layers.clear()
         self._calls.clear()
         self._pending.clear()
@@ -180,6 +240,9 @@ class Monitor:
     def _model_start(self, module: nn.Module, args: Any) -> None:
         self._calls.clear()
         self._in_model = True
+        if not self._paused:
+            self._sampled = self._forwards % self.every == 0
+            self._forwards += 1
 
     def _model_end(self, module: nn.Module, args: Any, output: Any) -> None:
         self._in_model = False
@@ -203,19 +266,28 @@ class Monitor:
                 eps=self.eps,
                 unit_dim=self.unit_dim,
                 channel_first=self._channel_first.get(path, False),
+                measure=self.measure,
+                # a smooth entry's f' is 0 only by underflow, in a saturated tail
+                zeros_inactive=resolved is None or bool(resolved.spec.kinks),
             )
         return self._layers[key]
 
-    def _make_pre_hook(self, path: str, resolved: Resolved | None):
+    def _make_pre_hook(self, path: str, resolved: Resolved | None, post: bool):
+        with_d1 = "derivative" in self.measure
+
         def pre_hook(module: nn.Module, args: tuple[Any, ...]) -> None:
-            if self._paused or not args or not isinstance(args[0], torch.Tensor):
+            if self._paused or not self._sampled:
+                return
+            if not args or not isinstance(args[0], torch.Tensor):
                 return
             z = args[0].detach()
             if not z.is_floating_point():
                 return
             layer = self._layer(path, module, resolved)
-            self._pending.setdefault(id(module), []).append(layer)
-            layer.observe_input(z, derivative(module, resolved, z))
+            if post:
+                self._pending.setdefault(id(module), []).append(layer)
+            d1, indicator = derivative_for_stats(module, resolved, z) if with_d1 else (None, False)
+            layer.observe_input(z, d1, indicator)
 
         return pre_hook
 
@@ -228,8 +300,9 @@ class Monitor:
             if not isinstance(output, torch.Tensor) or not output.is_floating_point():
                 return
             no_derivative = resolved is not None and not resolved.spec.elementwise
-            layer.observe_output(output.detach(), dead_from_output=no_derivative)
-            if output.requires_grad:
+            dead_from_output = no_derivative and "derivative" in self.measure
+            layer.observe_output(output.detach(), dead_from_output=dead_from_output)
+            if output.requires_grad and "gradient" in self.measure:
                 output.register_hook(layer.observe_grad)  # returns None: gradient unchanged
 
         return post_hook
@@ -243,14 +316,16 @@ class Monitor:
     def report(self) -> list[dict[str, Any]]:
         """One row per activation call site in forward order: plain Python values, ready for
         a CSV, SQLite or pandas table. Keys: layer, path, call, module, activation,
-        activation_params, samples, units, dead_fraction, on_rate, saturation, mean_abs_d1,
-        pre_mean, pre_var, out_mean, out_var, grad_norm (mean L2 norm per backward pass),
-        grad_mean_abs, backward_passes, nonfinite_pre, nonfinite_out, nonfinite_grad."""
+        activation_params, samples, units, dead_fraction, on_rate, inactive (share with
+        f'(z) = 0), saturated (share with 0 < |f'(z)| < eps), mean_abs_d1, pre_mean, pre_var,
+        out_mean, out_var, grad_norm (mean L2 norm per backward pass), grad_mean_abs,
+        backward_passes, nonfinite_pre, nonfinite_out, nonfinite_grad. Statistics not asked
+        for (`stats`) are None. The device is read here, once per layer."""
         return [layer.row() for layer in self.layers]
 
     def warnings(self, **thresholds: float) -> list[str]:
         """Plain-language findings from `report()`; `thresholds` override
-        `actlab.diagnose.findings`' defaults (dead, saturation, vanishing, exploding,
+        `actlab.diagnose.findings`' defaults (dead, saturated, vanishing, exploding,
         selu_mean, selu_var)."""
         notes = [self.note] if self.note else []
         return notes + findings(self.report(), eps=self.eps, **thresholds)
@@ -261,3 +336,19 @@ class Monitor:
             if row["nonfinite_pre"] or row["nonfinite_out"]:
                 return row
         return None
+
+
+def _chosen(what: str, given: Iterable[str] | None, valid: list[str]) -> frozenset[str]:
+    """`given` as a set, every name checked against `valid` (all of `valid` when None)."""
+    if given is None:
+        return frozenset(valid)
+    if isinstance(given, str):
+        given = [given]
+    chosen = list(given)
+    for name in chosen:
+        if name not in valid:
+            close = difflib.get_close_matches(str(name), valid, n=3)
+            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+            listed = ", ".join(map(repr, valid)) or "none"
+            raise ValueError(f"unknown {what} {name!r}{hint}; valid: {listed}")
+    return frozenset(chosen)

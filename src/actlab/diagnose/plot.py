@@ -1,4 +1,5 @@
-"""The gradient-flow figure: gradient size by layer (log scale) above dead/saturated shares.
+"""The gradient-flow figure: gradient size by layer (log scale) above dead, inactive and
+saturated shares.
 
 Built on `matplotlib.figure.Figure` with the Agg canvas (no pyplot, no global backend), so it
 renders without a display.
@@ -25,7 +26,8 @@ def _series(rows: Sequence[dict[str, Any]], key: str, positive: bool = False):
 
 def gradient_flow_figure(rows: Sequence[dict[str, Any]], title: str = "") -> Figure:
     """Top: gradient norm and mean |gradient| of each activation's output by layer (forward
-    order, log scale; zeros are left out). Bottom: dead-unit and saturated shares."""
+    order, log scale; zeros are left out). Bottom: dead units, and the inactive (f′ = 0) and
+    saturated (0 < |f′| < eps) shares of the pre-activations."""
     if not rows:
         raise ValueError("no layers to plot: the monitor recorded no activation calls")
     fig = Figure(figsize=(8, 5.5), layout="constrained")
@@ -43,10 +45,14 @@ def gradient_flow_figure(rows: Sequence[dict[str, Any]], title: str = "") -> Fig
     top.grid(True, which="both", alpha=0.3)
     top.legend(loc="best")
     top.set_title(title or "Gradient flow by layer")
-    for key, label in (("dead_fraction", "dead units"), ("saturation", "saturated inputs")):
+    for key, label, marker in (
+        ("dead_fraction", "dead units", "."),
+        ("inactive", "inactive inputs (f′ = 0)", "v"),
+        ("saturated", "saturated inputs (0 < |f′| < ε)", "^"),
+    ):
         xs, ys = _series(rows, key)
         if xs:
-            bottom.plot(xs, [100 * y for y in ys], marker=".", label=label)
+            bottom.plot(xs, [100 * y for y in ys], marker=marker, label=label)
     bottom.set_ylim(-3, 103)
     bottom.set_ylabel("% of units / inputs")
     bottom.set_xlabel("activation layer (forward order)")

@@ -1,9 +1,14 @@
-"""Streaming per-layer statistics: running sums on the activation's device, never the tensors.
+"""Streaming per-layer statistics: a few reductions per call, kept on the activation's device.
 
-Every update is a few reductions kept as 0-d tensors (float64 sums), so a training step never
-waits for the device; numbers become Python floats only in `row()`. The reductions are chosen
-for speed (a float64 sum and sum of squares instead of `torch.var_mean`, which is ~10x slower
-on CPU; one per-unit max of |f'| instead of boolean masks).
+Each observed call runs a handful of full-tensor reductions (float64 sums, one per-unit max)
+and writes their results as one row of a float64 ledger on the same device, with no host
+transfer; the rows are read back in one transfer per ledger when a report is made (or when
+a ledger of `LEDGER_ROWS` rows fills up) and merged on the host, in call order, with the same
+float64 arithmetic as a running total would use. So a training step never waits for the
+device, and the numbers do not depend on when reports are made.
+
+What is measured is chosen per monitor (`STATISTICS`); a statistic not asked for costs nothing
+and reads None.
 
 Units: the "unit" a dead-unit count refers to is one feature, along
 
@@ -15,9 +20,21 @@ Units: the "unit" a dead-unit count refers to is one feature, along
 
 `Monitor(unit_dim=...)` overrides the choice for every layer.
 
-A unit is dead when no element of it, over every sample seen, had |f'(z)| >= eps: no gradient
-can pass through it (for ReLU that is "its output was always 0"). Activations without an
-elementwise derivative (GLU) count a unit as dead when its output was always exactly 0.
+Where f'(z) is zero or small, two shares that are easy to tell apart:
+
+- **inactive**: f'(z) is exactly 0, the off piece of a piecewise-linear unit (ReLU's negative
+  half, hardtanh beyond its clip points);
+- **saturated**: 0 < |f'(z)| < eps, the flat tails of a smooth unit (sigmoid for |z| > 4.6,
+  tanh for |z| > 3 at eps = 1e-2), where the gradient is small but not zero.
+
+An f' of exactly 0 is inactive only for a unit defined piecewise (a catalogue entry with kinks,
+or a module the catalogue does not know): a smooth unit's f' is 0 only where it underflowed
+(tanh' in float32 for |z| > 9), deep in a saturated tail, and counts as saturated there.
+
+A unit is dead when no element of it, over every sample seen, had |f'(z)| >= eps (each element
+was inactive or saturated): almost no gradient can pass through it (for ReLU: its output was
+always 0). Activations without an elementwise derivative (GLU) count a unit as dead when its
+output was always exactly 0.
 
 NaN/inf are counted per forward (or backward) call: a call counts when the float64 sum of the
 tensor is not finite, which happens exactly when one of its elements is NaN or ±inf.
@@ -25,19 +42,54 @@ tensor is not finite, which happens exactly when one of its elements is NaN or �
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 
 F64 = torch.float64
 
+# What a monitor can measure; each name switches on the statistics listed.
+STATISTICS = {
+    "moments": "pre_mean, pre_var, out_mean, out_var, nonfinite_pre, nonfinite_out",
+    "on_rate": "on_rate (share of pre-activations > 0)",
+    "derivative": "inactive, saturated, mean_abs_d1, dead_fraction (f'(z) of every element)",
+    "gradient": "grad_norm, grad_mean_abs, nonfinite_grad (gradient at the output)",
+}
 
-def _add(total: torch.Tensor | None, value: torch.Tensor) -> torch.Tensor:
-    return value if total is None else total + value
+LEDGER_ROWS = 1024  # calls kept on the device before a host transfer folds them
 
 
-def _float(value: torch.Tensor | None) -> float | None:
-    return None if value is None else float(value)
+class Ledger:
+    """Per-call float64 values kept on the device: one row per call, read back in one transfer
+    when `drain` is called or when `rows` rows are waiting."""
+
+    def __init__(self, width: int, rows: int = LEDGER_ROWS) -> None:
+        self.width, self.rows = width, rows
+        self.buffer: torch.Tensor | None = None
+        self.used = 0
+        self.spilled: list[list[float]] = []
+
+    def append(self, values: list[torch.Tensor]) -> None:
+        device = values[0].device
+        if self.buffer is None or self.buffer.device != device:
+            self._spill()
+            self.buffer = torch.empty((self.rows, self.width), dtype=F64, device=device)
+        elif self.used == self.rows:
+            self._spill()
+        torch.stack(values, out=self.buffer[self.used])
+        self.used += 1
+
+    def _spill(self) -> None:
+        if self.buffer is not None and self.used:
+            self.spilled += self.buffer[: self.used].tolist()
+        self.used = 0
+
+    def drain(self) -> list[list[float]]:
+        """Every row appended since the last drain, in order (one host transfer)."""
+        self._spill()
+        rows, self.spilled = self.spilled, []
+        return rows
 
 
 class Moments:
@@ -46,18 +98,13 @@ class Moments:
 
     def __init__(self) -> None:
         self.count = 0
-        self.mean: torch.Tensor | None = None
-        self.m2: torch.Tensor | None = None
+        self.mean: float | None = None
+        self.m2: float | None = None
 
-    def update(self, x: torch.Tensor) -> torch.Tensor | None:
-        """Add a batch; returns its float64 sum (non-finite iff `x` holds NaN/inf)."""
-        n_b = x.numel()
-        if n_b == 0:
-            return None
-        total = x.sum(dtype=F64)
+    def merge(self, n_b: int, total: float, squares: float) -> None:
         mean_b = total / n_b
-        # sum of squares minus n·mean², never below 0 (rounding); NaN stays NaN
-        m2_b = (torch.linalg.vector_norm(x, dtype=F64).square() - total * mean_b).clamp(min=0)
+        m2_b = squares - total * mean_b
+        m2_b = 0.0 if m2_b < 0 else m2_b  # rounding; NaN stays NaN
         if self.mean is None or self.m2 is None:
             self.mean, self.m2 = mean_b, m2_b
         else:
@@ -66,13 +113,12 @@ class Moments:
             self.mean = self.mean + delta * (n_b / count)
             self.m2 = self.m2 + m2_b + delta * delta * (self.count * n_b / count)
         self.count += n_b
-        return total
 
     def result(self) -> tuple[float | None, float | None]:
         """(mean, population variance), or (None, None) before any data."""
         if self.mean is None or self.m2 is None:
             return None, None
-        return float(self.mean), float(self.m2) / self.count
+        return self.mean, self.m2 / self.count
 
 
 def unit_axis(ndim: int, unit_dim: int | None, channel_first: bool = False) -> int | None:
@@ -84,6 +130,26 @@ def unit_axis(ndim: int, unit_dim: int | None, channel_first: bool = False) -> i
     if ndim == 1:
         return 0
     return 2 if ndim == 3 and not channel_first else 1
+
+
+def _count(ones: torch.Tensor) -> torch.Tensor:
+    """The number of ones in a tensor of zeros and ones. Comparisons are written into a tensor
+    of the input's float dtype (``torch.gt(x, 0, out=...)``), several times faster on CPU than
+    a boolean tensor, and summed in float32 where that is exact (fewer than 2**24 elements)."""
+    if ones.dtype in (torch.float32, F64) and ones.numel() < 2**24:
+        return ones.sum()
+    return ones.sum(dtype=F64)
+
+
+def _wide(x: torch.Tensor) -> torch.Tensor:
+    """`x` as one flat float64 vector (converted once when it is of lower precision)."""
+    return (x if x.dtype == F64 else x.to(F64)).reshape(-1)
+
+
+def _sum_and_squares(x: torch.Tensor) -> list[torch.Tensor]:
+    """Float64 sum and sum of squares of `x` (a dot product: no squared copy is made)."""
+    wide = _wide(x)
+    return [wide.sum(), torch.dot(wide, wide)]
 
 
 class LayerStats:
@@ -100,6 +166,8 @@ class LayerStats:
         eps: float,
         unit_dim: int | None,
         channel_first: bool = False,
+        measure: frozenset[str] = frozenset(STATISTICS),
+        zeros_inactive: bool = True,
     ) -> None:
         self.index, self.path, self.call = index, path, call
         self.module_name, self.activation, self.activation_params = (
@@ -108,26 +176,36 @@ class LayerStats:
             activation_params,
         )
         self.eps, self.unit_dim, self.channel_first = eps, unit_dim, channel_first
+        self.measure, self.zeros_inactive = measure, zeros_inactive
         self.samples = 0
         self.batches = 0
+        # host-side totals, folded from the ledgers in call order
         self.pre, self.out = Moments(), Moments()
-        self.positive: torch.Tensor | None = None
-        self.saturated: torch.Tensor | None = None
-        self.abs_d1: torch.Tensor | None = None
+        self.positive = 0.0
+        self.on_count = 0
+        self.abs_d1 = 0.0
+        self.zero_d1 = 0.0
+        self.small_d1 = 0.0
         self.d1_count = 0
-        # per unit, the largest |f'(z)| seen (or |output| for activations without f')
-        self.unit_max: torch.Tensor | None = None
-        self.dead_by_output = False
-        self.units_changed = False  # unit count differed between calls: no dead fraction
-        self.nonfinite: dict[str, torch.Tensor | None] = {"pre": None, "out": None, "grad": None}
-        self.grad_norm: torch.Tensor | None = None
-        self.grad_abs: torch.Tensor | None = None
+        self.nonfinite = {"pre": 0, "out": 0, "grad": 0}
+        self.grad_norm = 0.0
+        self.grad_abs = 0.0
         self.grad_count = 0
         self.backward_passes = 0
-
-    def _flag_nonfinite(self, key: str, total: torch.Tensor | None) -> None:
-        if total is not None:
-            self.nonfinite[key] = _add(self.nonfinite[key], torch.isfinite(total).logical_not())
+        # device side: one ledger row per call, sizes kept here
+        # pre sum, pre sum of squares, positive, sum |f'|, nonzero f', |f'| < eps
+        self._inputs = Ledger(6)
+        # (numel, how f' was given: None, "values" or "indicator")
+        self._input_sizes: list[tuple[int, str | None]] = []
+        self._outputs = Ledger(2)  # out sum, out sum of squares
+        self._output_sizes: list[int] = []
+        self._grads = Ledger(2)  # grad sum of squares, sum |grad|
+        self._grad_sizes: list[int] = []
+        # per unit, the largest |f'(z)| seen (or |output| for activations without f')
+        self.unit_max: torch.Tensor | None = None
+        self._zero: torch.Tensor | None = None
+        self.dead_by_output = False
+        self.units_changed = False  # unit count differed between calls: no dead fraction
 
     def _update_units(self, magnitude: torch.Tensor) -> None:
         if self.units_changed:
@@ -136,60 +214,124 @@ class LayerStats:
         if axis is None:
             return
         others = tuple(d for d in range(magnitude.dim()) if d != axis)
-        per_unit = magnitude.amax(dim=others) if others else magnitude
+        # a copy when there is nothing to reduce: the caller may overwrite `magnitude` next
+        per_unit = magnitude.amax(dim=others) if others else magnitude.clone()
         if self.unit_max is None:
             self.unit_max = per_unit
         elif self.unit_max.shape != per_unit.shape:
             self.units_changed, self.unit_max = True, None
         else:
-            self.unit_max = torch.maximum(self.unit_max, per_unit)
+            torch.maximum(self.unit_max, per_unit, out=self.unit_max)
 
-    def observe_input(self, z: torch.Tensor, d1: torch.Tensor | None) -> None:
-        """Pre-activation `z` and, when known, f'(z) elementwise."""
+    def observe_input(
+        self, z: torch.Tensor, d1: torch.Tensor | None, indicator: bool = False
+    ) -> None:
+        """Pre-activation `z` and, when known, f'(z) elementwise. `indicator`: `d1` is 1 where
+        z > 0 and 0 elsewhere (ReLU), so it also gives the on-rate and needs no abs."""
         self.samples += z.shape[0] if z.dim() >= 2 else 1
         self.batches += 1
-        self._flag_nonfinite("pre", self.pre.update(z))
-        self.positive = _add(self.positive, torch.count_nonzero(z > 0))
-        if d1 is not None:
-            magnitude = d1.abs()
-            self.abs_d1 = _add(self.abs_d1, magnitude.sum(dtype=F64))
-            self.d1_count += magnitude.numel()
-            self.saturated = _add(self.saturated, torch.count_nonzero(magnitude < self.eps))
-            self._update_units(magnitude)
+        if z.numel() == 0:
+            return
+        if self._zero is None or self._zero.device != z.device:
+            self._zero = torch.zeros((), dtype=F64, device=z.device)
+        values = [self._zero] * 6
+        if "moments" in self.measure:
+            values[0], values[1] = _sum_and_squares(z)
+        if indicator and d1 is not None:
+            values[2] = values[3] = values[4] = _count(d1)  # on, sum |f'|, nonzero f'
+            self._update_units(d1)
+        else:
+            if "on_rate" in self.measure:
+                values[2] = _count(torch.gt(z, 0, out=torch.empty_like(z)))
+            if d1 is not None:
+                magnitude = d1.abs()
+                values[3] = magnitude.sum(dtype=F64)
+                self._update_units(magnitude)
+                values[5] = _count(torch.lt(magnitude, self.eps, out=torch.empty_like(magnitude)))
+                values[4] = _count(magnitude.ne_(0))  # last use: overwritten in place
+        kind = None if d1 is None else "indicator" if indicator else "values"
+        if kind is None and not {"moments", "on_rate"} & self.measure:
+            return  # nothing asked of the input
+        self._input_sizes.append((z.numel(), kind))
+        self._record(self._inputs, values)
 
     def observe_output(self, y: torch.Tensor, dead_from_output: bool) -> None:
-        self._flag_nonfinite("out", self.out.update(y))
+        if "moments" in self.measure and y.numel():
+            self._output_sizes.append(y.numel())
+            self._record(self._outputs, _sum_and_squares(y))
         if dead_from_output:
             self.dead_by_output = True
             self._update_units(y.abs())
 
     def observe_grad(self, grad: torch.Tensor) -> None:
         """The gradient of the loss with respect to this activation's output (one backward)."""
-        norm = torch.linalg.vector_norm(grad, dtype=F64)  # non-finite iff an element is
-        self.grad_norm = _add(self.grad_norm, norm)
-        self.grad_abs = _add(self.grad_abs, grad.abs().sum(dtype=F64))
-        self.grad_count += grad.numel()
+        wide = _wide(grad)
+        self._grad_sizes.append(grad.numel())
+        # the sum of squares is non-finite iff an element is
+        self._record(self._grads, [torch.dot(wide, wide), wide.abs().sum()])
         self.backward_passes += 1
-        self._flag_nonfinite("grad", norm)
 
-    def dead_fraction(self) -> float | None:
+    def _record(self, ledger: Ledger, values: list[torch.Tensor]) -> None:
+        ledger.append(values)
+        if ledger.used == ledger.rows:  # full: fold now, so the host keeps totals, not rows
+            self.fold()
+
+    def fold(self) -> None:
+        """Read the waiting ledger rows back (one transfer each) into the host totals."""
+        for (size, kind), (total, squares, positive, abs_sum, nonzero, below) in zip(
+            self._input_sizes, self._inputs.drain(), strict=True
+        ):
+            if "moments" in self.measure:
+                self.pre.merge(size, total, squares)
+                self.nonfinite["pre"] += not math.isfinite(total)
+            if "on_rate" in self.measure:
+                self.positive += positive
+                self.on_count += size
+            if kind == "indicator":  # f' is 0 or 1: below eps are the zeros (and ones, eps > 1)
+                below = size - nonzero + (nonzero if self.eps > 1 else 0)
+            if kind is not None:
+                self.abs_d1 += abs_sum
+                self.zero_d1 += size - nonzero
+                self.small_d1 += below
+                self.d1_count += size
+        self._input_sizes.clear()
+        for size, (total, squares) in zip(self._output_sizes, self._outputs.drain(), strict=True):
+            self.out.merge(size, total, squares)
+            self.nonfinite["out"] += not math.isfinite(total)
+        self._output_sizes.clear()
+        for size, (squares, abs_sum) in zip(self._grad_sizes, self._grads.drain(), strict=True):
+            norm = math.sqrt(squares) if squares >= 0 else squares  # NaN stays NaN
+            self.grad_norm += norm
+            self.grad_abs += abs_sum
+            self.grad_count += size
+            self.nonfinite["grad"] += not math.isfinite(norm)
+        self._grad_sizes.clear()
+
+    def dead_units(self) -> torch.Tensor | None:
+        """Per unit, whether it is dead (see the module doc); None when units are not known."""
         if self.unit_max is None:
             return None
-        dead = self.unit_max == 0 if self.dead_by_output else self.unit_max < self.eps
-        return float(dead.sum()) / dead.numel()
+        return self.unit_max == 0 if self.dead_by_output else self.unit_max < self.eps
+
+    def dead_fraction(self) -> float | None:
+        dead = self.dead_units()
+        return None if dead is None else float(dead.sum()) / dead.numel()
 
     def row(self) -> dict[str, Any]:
         """One tidy row of plain Python values (None where nothing was measured)."""
+        self.fold()
         pre_mean, pre_var = self.pre.result()
         out_mean, out_var = self.out.result()
 
-        def share(count: torch.Tensor | None, total: int) -> float | None:
-            return None if count is None or total == 0 else float(count) / total
+        def share(count: float, total: int) -> float | None:
+            return None if total == 0 else count / total
 
-        def calls(flags: torch.Tensor | None) -> int:
-            return 0 if flags is None else int(flags)
+        def flagged(key: str, asked: str) -> int | None:
+            return self.nonfinite[key] if asked in self.measure else None
 
         passes = self.backward_passes
+        d1_count = self.d1_count
+        inactive = self.zero_d1 if self.zeros_inactive else 0.0
         return {
             "layer": self.index,
             "path": self.path,
@@ -201,17 +343,18 @@ class LayerStats:
             "batches": self.batches,
             "units": None if self.unit_max is None else self.unit_max.numel(),
             "dead_fraction": self.dead_fraction(),
-            "on_rate": share(self.positive, self.pre.count),
-            "saturation": share(self.saturated, self.d1_count),
-            "mean_abs_d1": share(self.abs_d1, self.d1_count),
+            "on_rate": share(self.positive, self.on_count),
+            "inactive": share(inactive, d1_count),
+            "saturated": share(self.small_d1 - inactive, d1_count),
+            "mean_abs_d1": share(self.abs_d1, d1_count),
             "pre_mean": pre_mean,
             "pre_var": pre_var,
             "out_mean": out_mean,
             "out_var": out_var,
-            "grad_norm": None if passes == 0 else _float(self.grad_norm) / passes,
+            "grad_norm": None if passes == 0 else self.grad_norm / passes,
             "grad_mean_abs": share(self.grad_abs, self.grad_count),
             "backward_passes": passes,
-            "nonfinite_pre": calls(self.nonfinite["pre"]),
-            "nonfinite_out": calls(self.nonfinite["out"]),
-            "nonfinite_grad": calls(self.nonfinite["grad"]),
+            "nonfinite_pre": flagged("pre", "moments"),
+            "nonfinite_out": flagged("out", "moments"),
+            "nonfinite_grad": flagged("grad", "gradient"),
         }

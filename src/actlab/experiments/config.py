@@ -104,7 +104,7 @@ class ExperimentConfig:
     target_accuracy: float | None = None
     data_dir: str | None = None
     dataset_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Record dead fraction, saturation and gradient norm per layer and epoch in the store.
+    # Record dead fraction, inactive/saturated shares and gradient norm per layer and epoch.
     health: bool = False
     preset: str | None = None
     allow_large: bool = False

@@ -201,6 +201,7 @@ def plan(config: ExperimentConfig) -> dict[str, str]:
         is_object,
         model_fingerprint,
     )
+    from actlab.expr import is_expression
     from actlab.train import resolve_device
     from actlab.train.augment import check_shape
 
@@ -226,7 +227,10 @@ def plan(config: ExperimentConfig) -> dict[str, str]:
     seen: set[tuple] = set()
     for cell in cells(config):
         probe = run_config(config, cell, config.seeds[0], config.training, fingerprints)
-        key = (cell.dataset, cell.model, str(sorted(cell.options.items())), cell.choice.label)
+        # Expressions are elementwise and built by the grammar's checks already: one model
+        # build per setting checks them all (a search plans thousands).
+        shape = "expr:" if is_expression(cell.choice.name) else cell.choice.label
+        key = (cell.dataset, cell.model, str(sorted(cell.options.items())), shape)
         if key in seen:
             continue
         seen.add(key)

@@ -3,7 +3,10 @@
 - ``leaky_relu:negative_slope=0.1`` sets parameters (checked against the catalogue spec);
 - ``elu:alpha=0.5|1.0`` sweeps a parameter: two activations; several swept params multiply;
 - ``gelu@lean``, ``gelu@fewbit3`` pick the autograd implementation (``@fewbit`` = 3 bits);
-  without a suffix the run is native.
+  without a suffix the run is native;
+- ``expr:x*sigmoid(beta*x)`` is an expression over x (`actlab.expr`), named by its canonical
+  text; ``expr:x*sigmoid(beta*x);beta=0.5|2,learnable=false`` sets (or sweeps) the initial
+  values of its parameters and fixes them.
 
 A list of entries is written comma-separated; a piece holding ``=`` but no ``:`` continues
 the previous entry's parameters (``relu,elu:alpha=0.5,beta=2,gelu``). This module depends on
@@ -40,14 +43,25 @@ class ActivationChoice:
 
 
 def split_list(text: str) -> list[str]:
-    """Split ``"relu,elu:alpha=0.5,beta=2,gelu"`` at commas that start a new activation."""
+    """Split ``"relu,elu:alpha=0.5,beta=2,gelu"`` at commas that start a new activation
+    (never inside parentheses: ``expr:max(x, 0)`` stays whole)."""
     items: list[str] = []
-    for piece in (p.strip() for p in text.split(",")):
+    for piece in (p.strip() for p in _top_level_commas(text)):
         if items and "=" in piece and ":" not in piece:
             items[-1] += "," + piece
         elif piece:
             items.append(piece)
     return items
+
+
+def _top_level_commas(text: str) -> list[str]:
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth <= 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    return [*pieces, text[start:]]
 
 
 def format_activation(name: str, overrides: dict[str, Any]) -> str:
@@ -108,6 +122,9 @@ def activation_choices(entries: Iterable[str], what: str = "activations") -> lis
     for entry in entries:
         if not isinstance(entry, str):
             raise GrammarError(f"{what}: expected an activation such as 'relu', got {entry!r}")
+        if entry.strip().startswith("expr:"):
+            choices.extend(_expression_choices(entry.strip(), what))
+            continue
         body, _, suffix = entry.partition("@")
         for text in _sweep(body):
             try:
@@ -120,6 +137,53 @@ def activation_choices(entries: Iterable[str], what: str = "activations") -> lis
                 ) from None
             label = format_activation(name, overrides) + shown
             choices.append(ActivationChoice(label, name, overrides, params, impl, bits))
+    return choices
+
+
+def _expression_choices(entry: str, what: str) -> list[ActivationChoice]:
+    """``expr:BODY[;k=v,...][@native]``: one choice per swept value, named canonically."""
+    from actlab.catalog.parse import parse_value
+    from actlab.expr import PREFIX, ExpressionError, canonical_tree, show
+    from actlab.expr.tree import number
+
+    text, _, suffix = entry.partition("@")
+    if suffix and suffix.strip() != "native":
+        raise GrammarError(
+            f"{what}: {entry!r}: an expression has the native implementation only (no @{suffix})"
+        )
+    body, _, settings = text[len(PREFIX) :].partition(";")
+    try:
+        tree, mapping = canonical_tree(body)
+    except ExpressionError as error:
+        raise GrammarError(f"{what}: {entry!r}: {error}") from None
+    name = PREFIX + show(tree)
+    defaults: dict[str, Any] = {n: 1.0 for n in sorted(set(mapping.values()))}
+    if defaults:
+        defaults["learnable"] = True
+    choices = []
+    for option in _sweep("_:" + settings) if settings.strip() else ["_:"]:
+        overrides: dict[str, Any] = {}
+        for item in (p for p in option[2:].split(",") if p.strip()):
+            key, eq, raw = item.partition("=")
+            key = mapping.get(key.strip(), key.strip())
+            value = parse_value(raw)
+            bad = key not in defaults or not eq or (
+                key == "learnable" and not isinstance(value, bool)
+            ) or (key != "learnable" and (isinstance(value, bool) or not isinstance(value, int | float)))  # fmt: skip
+            if bad:
+                valid = [f"{k}=NUMBER" for k in defaults if k != "learnable"]
+                valid += ["learnable=true|false"] if defaults else []
+                raise GrammarError(
+                    f"{what}: {entry!r}: {item.strip()!r} is not a setting of this expression; "
+                    f"its settings: {', '.join(valid) or 'none (it has no parameter)'}"
+                )
+            overrides[key] = float(value) if key != "learnable" else value
+        shown = [
+            f"{k}={_format_value(v if k == 'learnable' else number(v))}"
+            for k, v in overrides.items()
+        ]
+        label = name + (";" + ",".join(shown) if shown else "")
+        choices.append(ActivationChoice(label, name, overrides, {**defaults, **overrides}))
     return choices
 
 

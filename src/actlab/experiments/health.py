@@ -16,7 +16,15 @@ from actlab.experiments.record import HEALTH_FIELDS
 
 # Statistics copied from a Monitor report row into a store row (the rest of HEALTH_FIELDS are
 # the epoch and the layer's identity).
-_STATS = ("dead_fraction", "saturation", "grad_norm", "mean_abs_d1", "out_mean", "out_var")
+_STATS = (
+    "dead_fraction",
+    "inactive",
+    "saturated",
+    "grad_norm",
+    "mean_abs_d1",
+    "out_mean",
+    "out_var",
+)
 
 
 def health_rows(epoch: int, report: list[dict[str, Any]]) -> list[dict[str, Any]]:

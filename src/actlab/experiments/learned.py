@@ -36,12 +36,17 @@ class LearnedActivation:
 
 
 def capture(model: nn.Module) -> tuple[LearnedActivation, ...]:
-    """The learnable activations of `model`, with their current parameter values."""
+    """The learnable activations of `model` (catalogue entries with learnable parameters and
+    expressions with learnable β), with their current parameter values."""
     from actlab.catalog.module import Activation
+    from actlab.expr import Expression
 
     rows = []
     for path, module in model.named_modules():
-        if isinstance(module, Activation) and module.spec.learnable:
+        if isinstance(module, Expression) and module.learnable and module.names:
+            learned = {n: getattr(module, n).detach().cpu().double().tolist() for n in module.names}
+            rows.append(LearnedActivation(len(rows) + 1, path, module.name, {}, learned))
+        elif isinstance(module, Activation) and module.spec.learnable:
             learned = {
                 p.name: getattr(module, p.name).detach().cpu().double().tolist()
                 for p in module.spec.learnable
@@ -56,7 +61,7 @@ def capture(model: nn.Module) -> tuple[LearnedActivation, ...]:
 
 def rebuild(row: LearnedActivation) -> nn.Module:
     """The module of `row` with its learned values, in float64 (for evaluation)."""
-    from actlab.catalog import make
+    from actlab.factory import make
 
     module = make(row.name, num_parameters=row.num_parameters, **row.fixed).double()
     with torch.no_grad():
@@ -67,7 +72,7 @@ def rebuild(row: LearnedActivation) -> nn.Module:
 
 def initial(activation: str, params: dict[str, Any]) -> nn.Module:
     """The module a run with `activation` and `params` started from, in float64."""
-    from actlab.catalog import make
+    from actlab.factory import make
 
     return make(activation, **params).double()
 

@@ -13,6 +13,12 @@ Nothing is lost: a store is checked (`PRAGMA quick_check`) before any training, 
 error naming the file, the problem and the fix; a finished run that cannot be committed is
 appended to `results.recovery.jsonl` beside the store (and imported from there the next time
 the store opens). A store written by an older actlab keeps its rows in tables named `*_v1`.
+
+Store version 3 splits the health table's `saturation` (share of pre-activations with
+|f'(z)| < eps) into `inactive` (f'(z) = 0) and `saturated` (0 < |f'(z)| < eps). A version-2
+store is migrated in place when it opens: its runs stay finished (a resumed experiment does not
+redo them); their one combined share cannot be split, so it is kept in the column
+`below_eps_v2` and their `inactive` and `saturated` are empty (NaN).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from actlab.experiments.record import EPOCH_FIELDS, HEALTH_FIELDS, RunRecord, na
 
 FILENAME = "results.sqlite"
 RECOVERY = "results.recovery.jsonl"
-STORE_VERSION = 2
+STORE_VERSION = 3
 _TABLES = ("runs", "epochs", "health", "activation_params", "meta")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,7 +80,8 @@ CREATE TABLE IF NOT EXISTS health (
     layer_name    TEXT NOT NULL,
     activation    TEXT NOT NULL,
     dead_fraction REAL,
-    saturation    REAL,
+    inactive      REAL,
+    saturated     REAL,
     grad_norm     REAL,
     mean_abs_d1   REAL,
     out_mean      REAL,
@@ -131,6 +138,7 @@ class ResultStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._upgrade()
+            self._split_saturation()
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {STORE_VERSION}")
         except sqlite3.Error as error:
@@ -170,6 +178,24 @@ class ResultStore:
             f"{self.path} was written by an older actlab (store version 1); its runs are kept "
             "in the tables runs_v1, epochs_v1, ... and are not reused (runs now train on a "
             "validation split, so their results differ)"
+        )
+
+    def _split_saturation(self) -> None:
+        """Version 2 -> 3: the health table's combined `saturation` becomes `below_eps_v2`,
+        and the columns `inactive` and `saturated` are added (empty for the old rows)."""
+        if "health" not in self._tables():
+            return
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(health)")}
+        if "saturation" not in columns or "inactive" in columns:
+            return
+        with _Transaction(self._db):
+            self._db.execute("ALTER TABLE health RENAME COLUMN saturation TO below_eps_v2")
+            self._db.execute("ALTER TABLE health ADD COLUMN inactive REAL")
+            self._db.execute("ALTER TABLE health ADD COLUMN saturated REAL")
+        self.notes.append(
+            f"{self.path} was written by an older actlab (store version 2): its health rows' "
+            "'saturation' (|f'| < eps, zero and small derivatives together) is kept as column "
+            "below_eps_v2; those runs show no inactive/saturated split (new runs do)"
         )
 
     def close(self) -> None:

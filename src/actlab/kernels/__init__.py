@@ -6,6 +6,7 @@ what an entry supports and ``describe_impls(name)`` says what each keeps for the
 The module classes (``LeanReLU``, ``FewBitGELU``, ...) are in ``actlab.modules``.
 """
 
+from actlab.kernels import learnable  # noqa: F401  (serves the learnable entries)
 from actlab.kernels.bitpack import pack_codes, pack_mask, unpack_codes, unpack_mask
 from actlab.kernels.fewbit import FEWBIT_KERNELS, FewBitTable, fewbit_table, relative_rms_error
 from actlab.kernels.lean import MASK_KERNELS, RECOMPUTE_KERNELS

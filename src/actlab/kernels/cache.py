@@ -70,9 +70,15 @@ def isa_flags() -> list[str]:
     return ["-DCPU_CAPABILITY=DEFAULT"]
 
 
+# Flags that change the numbers: a*b + c is rounded twice unless the source asks for an FMA
+# (fmadd), so the kernels round as the torch forms they mirror do.
+CODEGEN_FLAGS = ["-O3", "-ffp-contract=off"]
+
+
 def _key_parts() -> dict[str, str]:
     return {
         "source_sha256": hashlib.sha256(SOURCE.read_bytes()).hexdigest(),
+        "codegen": " ".join(CODEGEN_FLAGS),
         "torch": torch.__version__,
         "torch_dir": str(Path(torch.__file__).parent),
         "cxx11_abi": str(int(torch._C._GLIBCXX_USE_CXX11_ABI)),
@@ -92,7 +98,7 @@ def command(cxx: str, output: Path) -> list[str]:
     include = torch_dir / "include"
     return [
         cxx,
-        "-O3",
+        *CODEGEN_FLAGS,
         "-std=c++20",
         "-shared",
         "-fPIC",

@@ -34,7 +34,7 @@ MODES = ("auto", "torch", "compiled")
 
 @dataclass(frozen=True)
 class Backend:
-    """What runs the lean and fewbit kernels on CPU float tensors in this process."""
+    """What runs the lean, fewbit and learnable kernels on CPU float tensors in this process."""
 
     name: str  # "compiled" or "torch"
     isa: str | None = None  # "avx2" or "scalar" when compiled
@@ -67,7 +67,10 @@ def _load() -> Backend:
         torch.ops.load_library(str(path))
         _register_fakes()
         _kinds.update(
-            {family: list(torch.ops.actlab.kinds(family)) for family in ("mask", "smooth")}
+            {
+                family: list(torch.ops.actlab.kinds(family))
+                for family in ("mask", "smooth", "learnable")
+            }
         )
         return Backend("compiled", isa=torch.ops.actlab.isa(), path=str(path))
     except (KernelBuildError, OSError, RuntimeError) as exc:
@@ -76,8 +79,8 @@ def _load() -> Backend:
                 f"ACTLAB_KERNELS=compiled but the kernels failed: {exc}"
             ) from exc
         warnings.warn(
-            f"actlab: fused CPU kernels unavailable ({exc}); impl='lean'/'fewbit' run their "
-            "pure-torch form (same results, slower)",
+            f"actlab: fused CPU kernels unavailable ({exc}); impl='lean'/'fewbit' and the "
+            "learnable activations run their pure-torch form (same results, slower)",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -108,13 +111,14 @@ _DTYPES = {
     "mask": (torch.float32, torch.float64),
     "smooth": (torch.float32,),
     "fewbit": (torch.float32,),
+    "learnable": (torch.float32, torch.float64),
 }
 _kinds: dict[str, list[str]] = {}
 
 
 def route(family: str, name: str, device_type: str, dtype: torch.dtype) -> int:
     """The C++ kernel number that serves entry `name` on (device_type, dtype) tensors, or -1
-    for the pure-torch form. family: "mask", "smooth" or "fewbit" (any name). Under
+    for the pure-torch form. family: "mask", "smooth", "learnable" or "fewbit" (any name). Under
     torch.compile it runs once per trace and its result is a constant of the graph."""
     if device_type != "cpu" or dtype not in _DTYPES[family] or getattr(_forced_torch, "on", False):
         return -1
@@ -149,3 +153,8 @@ def _register_fakes() -> None:
     fake("actlab::smooth_backward")(lambda grad, x, kind, p: like(grad))
     fake("actlab::fewbit_codes")(lambda x, boundaries, bits: packed(x, bits))
     fake("actlab::fewbit_backward")(lambda grad, codes, levels, bits: like(grad))
+    fake("actlab::learnable_forward")(lambda x, kind, params, dim, consts: like(x))
+    fake("actlab::learnable")(lambda x, kind, params, dim, consts: like(x))
+    fake("actlab::learnable_backward")(
+        lambda grad, x, kind, params, dim, consts: [like(grad), *(like(p) for p in params)]
+    )

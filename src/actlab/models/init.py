@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from actlab.catalog import get
+from actlab.expr import is_expression
 
 INIT_SCHEMES = ("auto", "kaiming", "lecun", "xavier", "default")
 
@@ -51,7 +52,10 @@ _BY_FAMILY = {
 
 
 def init_for(activation: str) -> str:
-    """The initialisation scheme matched to `activation` (see the module table)."""
+    """The initialisation scheme matched to `activation` (see the module table); He for an
+    expression (`expr:...`), as for any activation outside the catalogue."""
+    if is_expression(activation):
+        return "kaiming"
     spec = get(activation)
     if spec.properties is not None and spec.properties.self_normalising:
         return "lecun"
@@ -67,6 +71,8 @@ def resolve_init(init: str, activation: str) -> str:
 
 def kaiming_slope(activation: str, activation_params: dict | None) -> float:
     """The `a` of He's leaky-ReLU gain: the activation's `negative_slope`, else 0."""
+    if is_expression(activation):
+        return 0.0
     spec = get(activation)
     names = {p.name: p.default for p in spec.params}
     if "negative_slope" not in names:

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from actlab.catalog import UnknownActivationError, get
+from actlab.expr import is_expression
 from actlab.factory import make
 
 MAX_WIDTH_FACTOR = 8
@@ -134,6 +135,12 @@ def activation_slot(
         raise TypeError(f"activation must be a name (str), got {type(activation).__name__}")
     if act is not None:
         return _user_slot(activation, activation_params, impl, bits, act)
+    if is_expression(activation):  # elementwise by construction; checked by building one
+        params = dict(activation_params or {})
+        make(activation, impl=impl, bits=bits, **params)
+        return ActivationSlot(
+            lambda: make(activation, **params), activation, elementwise=True, self_normalising=False
+        )
     spec = get(activation)
     params = dict(activation_params or {})
     bound = spec.bind(**params)  # bad names or values fail here, before any layer is built

@@ -228,12 +228,13 @@ class Session:
         """actlab.diagnose's numbers for one layer, and which units are dead (|f'| < eps on
         every training point)."""
         row = stats.row()
-        dead_units = [] if stats.unit_max is None else (stats.unit_max < eps).tolist()
+        dead = stats.dead_units()
         return {
             "dead": row["dead_fraction"],
-            "saturated": row["saturation"],
+            "inactive": row["inactive"],
+            "saturated": row["saturated"],
             "mean_abs_d1": row["mean_abs_d1"],
-            "dead_units": dead_units,
+            "dead_units": [] if dead is None else dead.tolist(),
             "eps": eps,
         }
 

@@ -6,6 +6,10 @@ shape (C, K). None of these parameters should get weight decay (it pulls a ratio
 coefficients, a spline's weights or a mixture's logits towards an arbitrary shape, and
 PELU's a, b towards the positivity floor): `actlab.param_groups(model, weight_decay)`
 leaves them out. The math lives in `actlab.catalog.maths`; this file states the claims.
+
+Every entry here but the mixture first asks `actlab.catalog.fused` for its fused CPU kernel
+(float32/float64, forward and backward in one pass each, parameter gradients reduced in the
+same pass) and otherwise runs its torch form from `actlab.catalog.maths`, the reference.
 """
 
 from __future__ import annotations
@@ -14,14 +18,15 @@ import numpy as np
 import torch
 from scipy import interpolate
 
-from actlab.catalog.edges import as_floating, limits_at_infinity
+from actlab.catalog.edges import as_floating
 from actlab.catalog.entries import _ref as R
-from actlab.catalog.entries._torch import where_safe
+from actlab.catalog.fused import fused
 from actlab.catalog.maths import hinges as HI
 from actlab.catalog.maths import mixture as MX
 from actlab.catalog.maths import rational as RA
-from actlab.catalog.maths.channels import scalar_along, vector_along
-from actlab.catalog.maths.spline import SILU_MIN, bspline_basis, knots, spline_facts
+from actlab.catalog.maths.channels import vector_along
+from actlab.catalog.maths.parametric import PELU_FLOOR, pelu_torch, swish_torch
+from actlab.catalog.maths.spline import SILU_MIN, knots, spline_facts, spline_torch
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
     INF,
@@ -44,21 +49,9 @@ DIM = Param(
 )
 
 
-def _silu(x: torch.Tensor) -> torch.Tensor:
-    # -inf is raised to -finfo.max so that the gate's exact 0 gives the limit 0, not NaN.
-    return x.clamp(min=-torch.finfo(x.dtype).max) * torch.sigmoid(x)
-
-
 def _swish(x, beta, dim):
-    b = scalar_along(beta, x, dim)
-    # At ±inf: beta > 0 gives (0, inf) with slopes (0, 1), beta < 0 the mirror (-inf, 0) with
-    # (1, 0), beta = 0 is x/2; the formula itself would meet inf * 0 there.
-    sign = torch.sign(b.detach())
-    low = torch.where(sign > 0, 0.0, -INF)
-    high = torch.where(sign < 0, 0.0, INF)
-    return limits_at_infinity(
-        x, lambda t: t * torch.sigmoid(b * t), low, high, (1 - sign) / 2, (1 + sign) / 2
-    )
+    y = fused("swish_learnable", x, (beta,), dim)
+    return swish_torch(x, beta, dim) if y is None else y
 
 
 def _swish_facts(beta: float) -> Facts:
@@ -95,8 +88,6 @@ register(
     )
 )
 
-PELU_FLOOR = 0.1
-
 
 def _pelu_facts(a: float, b: float) -> Facts:
     """Saturates at -a; both sides have slope a/b at 0 (C^1), f'' jumps from a/b^2 to 0."""
@@ -113,9 +104,8 @@ def _pelu(x, a, b, dim):
     # Positivity: a and b are clamped to >= PELU_FLOOR in the forward pass (our choice; the
     # valid range of the functional form is the same), so a trained module can never reach
     # a <= 0 or b <= 0, and the positive slope a/b stays <= 10 a.
-    a = scalar_along(a, x, dim).clamp(min=PELU_FLOOR)
-    b = scalar_along(b, x, dim).clamp(min=PELU_FLOOR)
-    return where_safe(x > 0, x, lambda p: (a / b) * p, lambda n: a * torch.expm1(n / b))
+    y = fused("pelu", x, (a, b), dim, (PELU_FLOOR,))
+    return pelu_torch(x, a, b, dim) if y is None else y
 
 
 register(
@@ -183,6 +173,9 @@ def _resolve_rational(p: dict) -> dict:
 
 def _rational(x, init, m, n, fit_bound, dim, numerator, denominator):
     x = as_floating(x)  # the coefficients take x's dtype: integers would truncate them
+    y = fused("rational", x, (numerator, denominator), dim)
+    if y is not None:
+        return y
     return RA.rational_torch(x, vector_along(numerator, x, dim), vector_along(denominator, x, dim))
 
 
@@ -278,7 +271,8 @@ def _resolve_apl(p: dict) -> dict:
 
 
 def _apl(x, hinges, dim, slopes, offsets):
-    return HI.apl_torch(x, slopes, offsets, dim)
+    y = fused("apl", x, (slopes, offsets), dim)
+    return HI.apl_torch(x, slopes, offsets, dim) if y is None else y
 
 
 def _apl_ref(x, d1=False, **p):
@@ -423,14 +417,11 @@ def _resolve_spline(p: dict) -> dict:
 
 
 def _spline(x, grid_size, order, bound, dim, w_base, w_spline, coefficients):
-    c = vector_along(coefficients, x, dim)
-    spline = (bspline_basis(x, bound, grid_size, order) * c).sum(-1)
-    w_b = scalar_along(w_base, x, dim)
-    # At +inf the base term w_b silu(x) is sign(w_b) inf (0 when w_b = 0, not 0 * inf = NaN)
-    # with slope w_b; at -inf it is 0 with slope 0. The spline part holds its edge value.
-    at_inf = torch.sign(w_b) * torch.where(w_b == 0, 0.0, INF)
-    base = limits_at_infinity(x, lambda t: w_b * _silu(t), 0.0, at_inf, 0.0, w_b)
-    return base + scalar_along(w_spline, x, dim) * spline
+    params = (w_base, w_spline, coefficients)
+    y = fused("spline", x, params, dim, (bound, grid_size, order))
+    if y is None:
+        return spline_torch(x, *params, bound, grid_size, order, dim)
+    return y
 
 
 def _spline_ref(x, d1=False, **p):

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from actlab.catalog.edges import refuse_integers
 from actlab.catalog.entries import _ref as R
 from actlab.catalog.entries._torch import onnx_exporting
+from actlab.catalog.fused import fused
 from actlab.catalog.maths.channels import channel_shape, scalar_along
 from actlab.catalog.registry import register
 from actlab.catalog.spec import (
@@ -94,6 +95,11 @@ register(
 
 
 def _prelu(x: torch.Tensor, weight: float | torch.Tensor) -> torch.Tensor:
+    # On CPU float tensors a fused kernel (one pass each way, the weight's gradient reduced in
+    # the backward's pass); F.prelu elsewhere, and as the reference.
+    y = fused("prelu", x, (weight,), 1)
+    if y is not None:
+        return y
     w = torch.as_tensor(weight, dtype=x.dtype, device=x.device).reshape(-1)
     if w.numel() > 1:
         channel_shape(x, 1, w.numel())  # our error, naming both sizes, before F.prelu's

@@ -14,8 +14,10 @@ import numpy as np
 import torch
 from scipy import interpolate, special
 
+from actlab.catalog.edges import limits_at_infinity
+from actlab.catalog.maths.channels import scalar_along, vector_along
 from actlab.catalog.maths.extrema import Curve, maximum, minimum
-from actlab.catalog.spec import SMOOTH, Facts, Interval, Properties
+from actlab.catalog.spec import INF, SMOOTH, Facts, Interval, Properties
 
 SILU_MIN = -float(special.lambertw(math.exp(-1.0)).real)  # -W(1/e), at x = -(1 + W(1/e))
 
@@ -35,6 +37,34 @@ def bspline_basis(x: torch.Tensor, bound: float, grid_size: int, order: int) -> 
         right = (t[p + 1 :] - xe) / (t[p + 1 :] - t[1:-p])
         basis = left * basis[..., :-1] + right * basis[..., 1:]
     return basis
+
+
+def silu_torch(x: torch.Tensor) -> torch.Tensor:
+    # -inf is raised to -finfo.max so that the gate's exact 0 gives the limit 0, not NaN.
+    return x.clamp(min=-torch.finfo(x.dtype).max) * torch.sigmoid(x)
+
+
+def spline_torch(
+    x: torch.Tensor,
+    w_base,
+    w_spline,
+    coefficients,
+    bound: float,
+    grid_size: int,
+    order: int,
+    dim: int = 1,
+) -> torch.Tensor:
+    """w_b silu(x) + w_s sum_i c_i B_i(clamp(x, -bound, bound)), per channel or shared.
+
+    At +inf the base term w_b silu(x) is sign(w_b) inf (0 when w_b = 0, not 0 * inf = NaN)
+    with slope w_b; at -inf it is 0 with slope 0. The spline part holds its edge value.
+    """
+    c = vector_along(coefficients, x, dim)
+    spline = (bspline_basis(x, bound, grid_size, order) * c).sum(-1)
+    w_b = scalar_along(w_base, x, dim)
+    at_inf = torch.sign(w_b) * torch.where(w_b == 0, 0.0, INF)
+    base = limits_at_infinity(x, lambda t: w_b * silu_torch(t), 0.0, at_inf, 0.0, w_b)
+    return base + scalar_along(w_spline, x, dim) * spline
 
 
 def spline_facts(

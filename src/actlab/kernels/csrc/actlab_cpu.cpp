@@ -7,11 +7,12 @@
 //
 // One translation unit on purpose: each one parses torch's headers again, ~15 s of the
 // first-use build. Sections: piecewise-linear masks, their C++ autograd, elementary functions,
-// smooth kernels, few-bit codes, registration.
+// smooth kernels, few-bit codes, learnable kernels, registration.
 //
 // Bit layouts are those of actlab/kernels/bitpack.py: element i of a 1-bit mask is bit i % 8
 // of byte i / 8; k-bit codes are k such planes, plane j holding bit j of every code.
 
+#include <ATen/Dispatch.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -22,6 +23,8 @@
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/library.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -762,10 +765,1160 @@ at::Tensor fewbit_backward(const at::Tensor& grad_in, const at::Tensor& packed,
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Learnable kernels (float32 and float64): prelu, swish_learnable, pelu, apl, rational, spline.
+// The forward is one pass over x; the backward one pass over (grad, x) that writes grad * f'(x)
+// and reduces the parameters' gradients per channel in the same pass. Only x is kept for the
+// backward. Each mirrors the pure-torch form in actlab/catalog (the tests compare the two): the
+// same formula on finite x, the same limits and slopes at ±inf (from the parameters, as
+// `limits_at_infinity` takes them; an infinite x sends no gradient to a parameter), and each
+// comparison written as PyTorch's backward writes it, so NaN takes the same side.
+//
+// x is read as (outer, C, inner) around the channel dim. Two loops serve every kernel:
+// - broadcast: one channel per run of `inner` elements (C = 1 when the parameters are shared,
+//   then the whole tensor is one run), its parameters broadcast to every lane;
+// - lanes: inner = 1 and C > 1 ((N, C) inputs with per-channel parameters), the lanes of a
+//   vector are consecutive channels, their parameters loaded from a channels-last table.
+// The work is cut into at most kMaxTiles tiles that do not depend on the thread count; each
+// tile sums its parameter gradients in float64 (vector partial sums in T, flushed every
+// kFlushVectors vectors), and the tiles are added in order: the result is the same for any
+// number of threads.
+
+enum LearnKind : int64_t { PRELU, SWISH, PELU, APL, RATIONAL, SPLINE };
+const std::vector<std::string> kLearnKinds = {"prelu", "swish_learnable", "pelu",
+                                              "apl",   "rational",        "spline"};
+
+constexpr int64_t kMaxTiles = 64;
+constexpr int64_t kFlushVectors = 128;
+constexpr int64_t kFlushRows = 64;
+
+template <typename T>
+using VecT = at::vec::Vectorized<T>;
+
+C10_ALWAYS_INLINE VecT<float> vexp(const VecT<float>& x) { return exp_(x); }
+C10_ALWAYS_INLINE VecT<double> vexp(const VecT<double>& x) { return x.exp(); }
+// e^z - 1 for z <= 0, given ez = e^z
+C10_ALWAYS_INLINE VecT<float> vexpm1_neg(const VecT<float>& z, const VecT<float>& ez) {
+  return expm1_neg(z, ez);
+}
+C10_ALWAYS_INLINE VecT<double> vexpm1_neg(const VecT<double>& z, const VecT<double>&) {
+  return z.expm1();
+}
+
+template <typename T>
+C10_ALWAYS_INLINE VecT<T> blend(const VecT<T>& when_false, const VecT<T>& when_true,
+                                const VecT<T>& mask) {
+  return VecT<T>::blendv(when_false, when_true, mask);
+}
+
+// sigmoid(u) and sigmoid'(u) from one e = e^-|u|: no overflow, no 1 - sigmoid cancellation.
+template <typename T>
+struct SigmoidPair {
+  VecT<T> s, slope;
+};
+template <typename T>
+C10_ALWAYS_INLINE SigmoidPair<T> sigmoid_pair(const VecT<T>& u) {
+  const VecT<T> one(T(1)), e = vexp(u.abs().neg()), r = one / (one + e);
+  return {blend(e * r, r, u >= VecT<T>(T(0))), e * r * r};
+}
+
+// Limits at ±inf: the formula sees 0 where x is infinite (as `limits_at_infinity`), the value
+// there is the limit and the gradient the slope.
+template <typename T>
+struct Infinite {
+  VecT<T> low, high, finite_x;  // masks x = -inf, x = +inf, and x with ±inf replaced by 0
+  explicit Infinite(const VecT<T>& x)
+      : low(x == VecT<T>(-std::numeric_limits<T>::infinity())),
+        high(x == VecT<T>(std::numeric_limits<T>::infinity())),
+        finite_x(blend(x, VecT<T>(T(0)), low | high)) {}
+  VecT<T> value(const VecT<T>& y, const VecT<T>& at_low, const VecT<T>& at_high) const {
+    return blend(blend(y, at_low, low), at_high, high);
+  }
+  VecT<T> finite(const VecT<T>& g) const { return blend(g, VecT<T>(T(0)), low | high); }
+  VecT<T> slope(const VecT<T>& g, const VecT<T>& at_low, const VecT<T>& at_high) const {
+    const VecT<T> zero(T(0));
+    return blend(blend(zero, g * at_low, low), g * at_high, high);
+  }
+};
+
+// 1 where !(v <= 0), else 0: relu's derivative as PyTorch's threshold_backward gives it (NaN
+// passes the gradient).
+template <typename T>
+C10_ALWAYS_INLINE VecT<T> passes(const VecT<T>& v) {
+  return blend(VecT<T>(T(1)), VecT<T>(T(0)), v <= VecT<T>(T(0)));
+}
+template <typename T>
+C10_ALWAYS_INLINE VecT<T> relu_of(const VecT<T>& v) {
+  return blend(v, VecT<T>(T(0)), v <= VecT<T>(T(0)));
+}
+
+// Parameter sources: the per-channel values a kernel reads, as vectors.
+template <typename T>
+struct Broadcast {  // every lane in one channel
+  const VecT<T>* values;
+  int64_t chan;
+  C10_ALWAYS_INLINE VecT<T> operator[](int64_t j) const { return values[j]; }
+  C10_ALWAYS_INLINE int64_t channel(int64_t) const { return chan; }
+};
+template <typename T>
+struct Lanes {  // lane l in channel c + l, values from a (width, C) table
+  const T* column;
+  int64_t stride, count, chan;
+  C10_ALWAYS_INLINE VecT<T> operator[](int64_t j) const {
+    return VecT<T>::loadu(column + j * stride, count);
+  }
+  C10_ALWAYS_INLINE int64_t channel(int64_t lane) const {
+    return chan + std::min(lane, count - 1);  // lanes past the tail read a real channel
+  }
+};
+
+// Gradient sinks: add(j, v) adds the first `count` lanes of v to slot j; coefficients(lane) is
+// the float64 row a lane scatters spline-coefficient gradients into.
+// Lanes past the end of a partial vector hold x = 0 and grad = 0 (zero-filled loads) with real
+// parameters, where every kernel's terms are finite: they add exact zeros, so the broadcast
+// loop's sink adds whole vectors.
+template <typename T>
+struct RegisterSink {  // broadcast loop: vector partial sums
+  VecT<T>* sums;
+  int64_t count;
+  double* const* lane_rows;
+  C10_ALWAYS_INLINE void add(int64_t j, const VecT<T>& v) { sums[j] = sums[j] + v; }
+  C10_ALWAYS_INLINE double* coefficients(int64_t lane) const { return lane_rows[lane]; }
+};
+template <typename T>
+struct MemorySink {  // lanes loop: a (slots, C) table in T
+  T* column;
+  int64_t stride, count;
+  double* coef_rows;  // (C, coef_width) in float64, this tile's
+  int64_t coef_width, chan;
+  C10_ALWAYS_INLINE void add(int64_t j, const VecT<T>& v) {
+    T* at = column + j * stride;
+    (VecT<T>::loadu(at, count) + v).store(at, count);
+  }
+  C10_ALWAYS_INLINE double* coefficients(int64_t lane) const {
+    return coef_rows + (chan + lane) * coef_width;
+  }
+};
+
+// The kernels. Each has: width (per-channel values it reads, from setup), slots (vector
+// gradient sums per channel), coef_width (scattered gradient sums per channel, spline only),
+// f(x, p) and df(g, x, p, sink) -> grad * f'(x). `values` is (C, width), one row per channel.
+
+template <typename T>
+struct PreluKernel {  // values: w
+  static constexpr int64_t kStaticSlots = 1;
+  int64_t width = 1, slots = 1, coef_width = 0;
+  template <class P>
+  C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
+    return blend(p[0] * x, x, x > VecT<T>(T(0)));
+  }
+  template <class P, class S>
+  C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g, const VecT<T>& x, const P& p, S& sink) const {
+    const VecT<T> pos = x > VecT<T>(T(0));
+    sink.add(0, blend(x * g, VecT<T>(T(0)), pos));
+    return blend(p[0] * g, g, pos);
+  }
+};
+
+template <typename T>
+struct SwishKernel {  // values: beta, low, high, slope_low, slope_high
+  static constexpr int64_t kStaticSlots = 1;
+  int64_t width = 5, slots = 1, coef_width = 0;
+  template <class P>
+  C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
+    const Infinite<T> inf(x);
+    const VecT<T> t = inf.finite_x;
+    return inf.value(t * sigmoid_pair<T>(p[0] * t).s, p[1], p[2]);
+  }
+  template <class P, class S>
+  C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g_in, const VecT<T>& x, const P& p, S& sink) const {
+    const Infinite<T> inf(x);
+    const VecT<T> t = inf.finite_x, g = inf.finite(g_in), b = p[0];
+    const SigmoidPair<T> sp = sigmoid_pair<T>(b * t);
+    const VecT<T> gu = g * t * sp.slope;  // the gradient at u = beta x
+    sink.add(0, gu * t);
+    return g * sp.s + gu * b + inf.slope(g_in, p[3], p[4]);
+  }
+};
+
+template <typename T>
+struct PeluKernel {  // values: a, b (clamped to the floor), a / b, 1 / b
+  static constexpr int64_t kStaticSlots = 3;
+  int64_t width = 4, slots = 3, coef_width = 0;  // slots: sum g x (x > 0), g expm1, g' n
+  C10_ALWAYS_INLINE static VecT<T> negative_input(const VecT<T>& x, const VecT<T>& pos) {
+    // where_safe's n = where(x > 0, 0, x), raised to -max: at -inf, n e^(n/b) is then 0, not NaN
+    const VecT<T> n = blend(x, VecT<T>(T(0)), pos), lowest(-std::numeric_limits<T>::max());
+    return blend(n, lowest, n < lowest);
+  }
+  template <class P>
+  C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
+    // x / b as x * (1 / b): a division per vector is the costliest op here (within an ulp)
+    const VecT<T> pos = x > VecT<T>(T(0)), v = negative_input(x, pos) * p[3];
+    return blend(p[0] * vexpm1_neg(v, vexp(v)), p[2] * x, pos);
+  }
+  template <class P, class S>
+  C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g, const VecT<T>& x, const P& p, S& sink) const {
+    const VecT<T> zero(T(0)), pos = x > zero, n = negative_input(x, pos), v = n * p[3];
+    const VecT<T> em1 = vexpm1_neg(v, vexp(v));
+    const VecT<T> gv = g * p[0] * (em1 + VecT<T>(T(1)));  // the gradient at v = n / b
+    sink.add(0, blend(zero, g * x, pos));
+    sink.add(1, blend(g * em1, zero, pos));
+    sink.add(2, blend(gv * n, zero, pos));
+    return blend(gv * p[3], g * p[2], pos);
+  }
+};
+
+template <typename T>
+struct AplKernel {  // values: a_1..a_S, b_1..b_S, low, slope_low
+  int64_t hinges;
+  int64_t width, slots, coef_width = 0;
+  explicit AplKernel(int64_t s) : hinges(s), width(2 * s + 2), slots(2 * s) {}
+  template <class P>
+  C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
+    const Infinite<T> inf(x);
+    const VecT<T> t = inf.finite_x;
+    VecT<T> hinge_sum(T(0));
+    for (int64_t s = 0; s < hinges; ++s) hinge_sum = hinge_sum + p[s] * relu_of<T>(p[hinges + s] - t);
+    const VecT<T> high(std::numeric_limits<T>::infinity());
+    return inf.value(relu_of<T>(t) + hinge_sum, p[2 * hinges], high);
+  }
+  template <class P, class S>
+  C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g_in, const VecT<T>& x, const P& p, S& sink) const {
+    const Infinite<T> inf(x);
+    const VecT<T> t = inf.finite_x, g = inf.finite(g_in);
+    VecT<T> gx = g * passes<T>(t);
+    for (int64_t s = 0; s < hinges; ++s) {
+      const VecT<T> d = p[hinges + s] - t, through = g * p[s] * passes<T>(d);
+      sink.add(s, g * relu_of<T>(d));
+      sink.add(hinges + s, through);
+      gx = gx - through;
+    }
+    return gx + inf.slope(g_in, p[2 * hinges + 1], VecT<T>(T(1)));
+  }
+};
+
+// Degrees (m, n) are run-time values, or compile-time ones (M, N > 0) for the default (5, 4):
+// then the Horner loops unroll and the broadcast loop keeps its m + n + 1 gradient sums in
+// registers (kStaticSlots), instead of loading and storing each one per vector.
+template <typename T, int64_t M = 0, int64_t N = 0>
+struct RationalKernel {  // values: a_0..a_m, b_1..b_n, low, high, slope_low, slope_high
+  static constexpr int64_t kStaticSlots = M > 0 ? M + N + 1 : 0;
+  int64_t m_, n_;
+  int64_t width, slots, coef_width = 0;
+  RationalKernel(int64_t m, int64_t n) : m_(m), n_(n), width(m + n + 5), slots(m + n + 1) {}
+  C10_ALWAYS_INLINE int64_t m() const {
+    if constexpr (M > 0) return M;
+    return m_;
+  }
+  C10_ALWAYS_INLINE int64_t n() const {
+    if constexpr (M > 0) return N;
+    return n_;
+  }
+  template <class P>
+  C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
+    const int64_t m = this->m(), n = this->n();
+    const Infinite<T> inf(x);
+    const VecT<T> t = inf.finite_x;
+    VecT<T> num = p[m];
+    for (int64_t j = m - 1; j >= 0; --j) num = num * t + p[j];
+    VecT<T> h = p[m + n];
+    for (int64_t k = n - 1; k >= 1; --k) h = h * t + p[m + k];
+    const VecT<T> q = VecT<T>(T(1)) + (h * t).abs();
+    const int64_t lim = m + n + 1;
+    return inf.value(num / q, p[lim], p[lim + 1]);
+  }
+  template <class P, class S>
+  C10_ALWAYS_INLINE VecT<T> df(const VecT<T>& g_in, const VecT<T>& x, const P& p, S& sink) const {
+    const int64_t m = this->m(), n = this->n();
+    const Infinite<T> inf(x);
+    const VecT<T> t = inf.finite_x, g = inf.finite(g_in), zero(T(0)), one(T(1));
+    VecT<T> num = p[m], num_d1 = zero;
+    for (int64_t j = m - 1; j >= 0; --j) {
+      num_d1 = num_d1 * t + num;
+      num = num * t + p[j];
+    }
+    VecT<T> h = p[m + n], h_d1 = zero;
+    for (int64_t k = n - 1; k >= 1; --k) {
+      h_d1 = h_d1 * t + h;
+      h = h * t + p[m + k];
+    }
+    const VecT<T> s = h * t, s_d1 = h + t * h_d1, q = one + s.abs();
+    const VecT<T> sign = blend(blend(zero, one.neg(), s < zero), one, s > zero);
+    // one division (q >= 1): d(num/q)/dnum = 1/q, d(num/q)/dq = -num/q^2
+    const VecT<T> r = one / q, gp = g * r, gs = (gp * num * r).neg() * sign;
+    VecT<T> power = one;
+    for (int64_t j = 0; j <= m; ++j) {
+      sink.add(j, gp * power);
+      power = power * t;
+    }
+    power = t;
+    for (int64_t k = 1; k <= n; ++k) {
+      sink.add(m + k, gs * power);
+      power = power * t;
+    }
+    const int64_t lim = m + n + 1;
+    return gp * num_d1 + gs * s_d1 + inf.slope(g_in, p[lim + 2], p[lim + 3]);
+  }
+};
+
+// Gradient sums a kernel keeps in registers in the broadcast loop (0: a run-time count).
+template <class K>
+constexpr int64_t static_slots() {
+  if constexpr (requires { K::kStaticSlots; })
+    return K::kStaticSlots;
+  else
+    return 0;
+}
+
+// Uniform B-spline of order k on [-bound, bound] plus w_b silu(x), as actlab's spline:
+// f = w_b silu(x) + w_s sum_i c_i B_i(clamp(x, -bound, bound)). The knots are those of
+// `knots()` in catalog/maths/spline.py, rounded to T as the torch form rounds them; the cell is
+// found with the same comparisons (t_j <= x < t_(j+1)), so x = bound takes the cell right of
+// the grid, as there. Within a cell the k + 1 non-zero bases are the uniform B-spline pieces of
+// the local coordinate u (de Boor's triangle on integer knots, every denominator an integer).
+// Cells and coefficients are found with vector gathers; the backward scatters each lane's
+// k + 1 coefficient gradients into a float64 row of its own.
+template <typename T>
+struct SplineKernel {  // values: w_b, w_s, base(+inf), base'(+inf)
+  using V = VecT<T>;
+  using I = at::vec::int_same_size_t<T>;
+  using IV = at::vec::Vectorized<I>;
+  static constexpr int64_t L = V::size();
+  int64_t order, grid;
+  T bound, inv_h;
+  const T* knots;  // grid + 2 order + 1
+  const T* coef;   // (C, coef_width): c_i, zero-padded past grid + order
+  int64_t width = 4, slots = 3, coef_width;  // slots: sum g silu, sum g S, NaN inputs
+  T reciprocal[6];
+  SplineKernel(int64_t k, int64_t g, T r, T ih, const T* t, const T* c)
+      : order(k), grid(g), bound(r), inv_h(ih), knots(t), coef(c), coef_width(g + 2 * k + 1) {
+    for (int64_t j = 1; j <= 5; ++j) reciprocal[j] = T(1) / static_cast<T>(j);
+  }
+
+  struct Local {
+    IV first;  // index of the first non-zero basis, per lane
+    V u;       // position in the cell, in [0, 1); NaN for NaN inputs
+  };
+
+  C10_ALWAYS_INLINE Local locate(const V& xc) const {
+    const V nan = xc != xc, start(knots[order]);
+    const V v = blend(xc, start, nan);  // NaN: any cell; u is NaN (counted in slot 2)
+    V cell = ((v - start) * V(inv_h)).floor() + V(static_cast<T>(order));
+    cell = at::vec::minimum(at::vec::maximum(cell, V(T(0))), V(static_cast<T>(grid + 2 * order - 1)));
+    IV j = at::vec::convert_to_int_of_same_size(cell);
+    // the floor is right to within one cell; the knots' own comparisons settle it
+    const V below = v < at::vec::gather<sizeof(T)>(knots, j);
+    const V above = v >= at::vec::gather<sizeof(T)>(knots, j + IV(I(1)));
+    j = j + at::vec::cast<I>(below) - at::vec::cast<I>(above);
+    const V u = (v - at::vec::gather<sizeof(T)>(knots, j)) * V(inv_h);
+    return {j - IV(static_cast<I>(order)), blend(u, xc, nan)};
+  }
+
+  // N[0..k]: the bases of degree k at u; M[0..k-1]: those of degree k - 1 (for the slope)
+  C10_ALWAYS_INLINE void bases(const V& u, V* N, V* M) const {
+    N[0] = V(T(1));
+    for (int64_t j = 1; j <= order; ++j) {
+      if (j == order)
+        for (int64_t r = 0; r < order; ++r) M[r] = N[r];
+      V saved(T(0));
+      const V scale(reciprocal[j]);
+      for (int64_t r = 0; r < j; ++r) {
+        const V temp = N[r] * scale;
+        N[r] = saved + (V(static_cast<T>(r + 1)) - u) * temp;  // right[r+1] = r + 1 - u
+        saved = (u + V(static_cast<T>(j - r - 1))) * temp;      // left[j-r] = u + j - r - 1
+      }
+      N[j] = saved;
+    }
+  }
+
+  // Offsets of each lane's coefficient row.
+  C10_ALWAYS_INLINE IV rows(const Broadcast<T>& p) const {
+    return IV(static_cast<I>(p.chan * coef_width));
+  }
+  C10_ALWAYS_INLINE IV rows(const Lanes<T>& p) const {
+    alignas(64) I offsets[L];
+    for (int64_t l = 0; l < L; ++l) offsets[l] = static_cast<I>(p.channel(l) * coef_width);
+    return IV::loadu(offsets);
+  }
+
+  C10_ALWAYS_INLINE V clamped(const V& x) const {
+    return at::vec::minimum(at::vec::maximum(x, V(-bound)), V(bound));
+  }
+
+  template <class P>
+  C10_ALWAYS_INLINE V f(const V& x, const P& p) const {
+    const Infinite<T> inf(x);
+    const V t = inf.finite_x, zero(T(0));
+    const V base = inf.value(p[0] * (t * sigmoid_pair<T>(t).s), zero, p[2]);
+    const Local at = locate(clamped(x));
+    V N[6], M[6];
+    bases(at.u, N, M);
+    const IV index = rows(p) + at.first;
+    V spline(T(0));
+    for (int64_t r = 0; r <= order; ++r)
+      spline = spline + N[r] * at::vec::gather<sizeof(T)>(coef, index + IV(static_cast<I>(r)));
+    return base + p[1] * spline;
+  }
+
+  template <class P, class S>
+  C10_ALWAYS_INLINE V df(const V& g_in, const V& x, const P& p, S& sink) const {
+    const Infinite<T> inf(x);
+    const V t = inf.finite_x, g = inf.finite(g_in), zero(T(0));
+    const SigmoidPair<T> sp = sigmoid_pair<T>(t);
+    sink.add(0, g * (t * sp.s));
+    const V gx_base = g * p[0] * (sp.s + t * sp.slope) + inf.slope(g_in, zero, p[3]);
+    const Local at = locate(clamped(x));
+    V N[6], M[6];
+    bases(at.u, N, M);
+    const IV index = rows(p) + at.first;
+    V spline(T(0)), slope(T(0)), previous = at::vec::gather<sizeof(T)>(coef, index);
+    spline = N[0] * previous;
+    for (int64_t r = 1; r <= order; ++r) {
+      const V c = at::vec::gather<sizeof(T)>(coef, index + IV(static_cast<I>(r)));
+      spline = spline + N[r] * c;
+      slope = slope + M[r - 1] * (c - previous);
+      previous = c;
+    }
+    sink.add(1, g_in * spline);
+    sink.add(2, blend(zero, V(T(1)), x != x));
+    const V gw = g_in * p[1];  // the gradient at the spline term
+    alignas(64) T scatter[6][L];
+    alignas(64) I first[L];
+    for (int64_t r = 0; r <= order; ++r) (gw * N[r]).store(scatter[r]);
+    at.first.store(first);
+    const int64_t lanes = std::min<int64_t>(L, sink.count);
+    for (int64_t l = 0; l < lanes; ++l) {
+      double* row = sink.coefficients(l) + first[l];
+      for (int64_t r = 0; r <= order; ++r) row[r] += double(scatter[r][l]);
+    }
+    const V inside = (x >= V(-bound)) & (x <= V(bound));
+    return gx_base + blend(zero, gw * slope * V(inv_h), inside);
+  }
+
+  // the gradient of c_i from one channel's sums
+  double coefficient_grad(const double* s, int64_t i) const { return s[slots + i]; }
+};
+
+// The uniform B-spline pieces as polynomials in the local coordinate: N_r(u) = sum_p B[r][p] u^p
+// (r, p <= order), from de Boor's triangle on integer knots, in float64.
+inline std::vector<double> uniform_basis(int64_t order) {
+  const int64_t K = order + 1;
+  std::vector<std::vector<double>> N(K, std::vector<double>(K, 0.0));
+  N[0][0] = 1.0;
+  for (int64_t j = 1; j <= order; ++j) {
+    std::vector<double> saved(K, 0.0);
+    for (int64_t r = 0; r < j; ++r) {
+      std::vector<double> temp(K), next(K, 0.0);
+      for (int64_t p = 0; p < K; ++p) temp[p] = N[r][p] / double(j);
+      for (int64_t p = 0; p < K; ++p) {  // saved + (r + 1 - u) temp
+        next[p] += saved[p] + double(r + 1) * temp[p];
+        if (p + 1 < K) next[p + 1] -= temp[p];
+      }
+      std::fill(saved.begin(), saved.end(), 0.0);  // (u + j - r - 1) temp
+      for (int64_t p = 0; p < K; ++p) {
+        saved[p] += double(j - r - 1) * temp[p];
+        if (p + 1 < K) saved[p + 1] += temp[p];
+      }
+      N[r] = next;
+    }
+    N[j] = saved;
+  }
+  std::vector<double> B(K * K);
+  for (int64_t r = 0; r < K; ++r)
+    for (int64_t p = 0; p < K; ++p) B[r * K + p] = N[r][p];
+  return B;
+}
+
+#if defined(CPU_CAPABILITY_AVX2)
+// The spline for float32 on a small grid (grid + 2 <= 8 knots from -bound on) with one
+// channel per run: gathers cost 0.3-0.8 ns per element on the CPUs this was measured on, a
+// register lookup (permutevar8x32) 0.03 ns. Each cell's spline is stored as a polynomial in u,
+// a_p[cell] = sum_r c_(cell + r) B[r][p], one vector of cells per power p; the coefficients'
+// gradients are gathered as per-cell moments sum g w_s u^p (vector slots) and turned into
+// sum_p B[r][p] moment[cell][p] once per call.
+template <int64_t order>
+struct SplineSmallGrid {
+  using T = float;
+  using V = VecT<float>;
+  int64_t grid;
+  float bound, inv_h;
+  __m256 knot_table;          // t_(order + q), q = 0 .. grid + 1
+  std::vector<V> polynomial;  // (C, order + 1): a_p over the cells
+  std::vector<double> basis;  // B, (order + 1)^2
+  int64_t width = 4, slots, coef_width = 0;  // slots: sum g silu, sum g S, NaN, moments
+  SplineSmallGrid(int64_t g, float r, float ih, const float* knots, const float* coef,
+                  int64_t channels, int64_t cw)
+      : grid(g), bound(r), inv_h(ih), basis(uniform_basis(order)),
+        slots(3 + (g + 1) * (order + 1)) {
+    constexpr int64_t k = order;
+    alignas(32) float table[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t q = 0; q < grid + 2; ++q) table[q] = knots[order + q];
+    knot_table = _mm256_load_ps(table);
+    polynomial.resize(channels * (order + 1));
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t p = 0; p <= order; ++p) {
+        alignas(32) float cells[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int64_t q = 0; q <= grid; ++q) {
+          double a = 0.0;
+          for (int64_t r = 0; r <= order; ++r) a += double(coef[c * cw + q + r]) * basis[r * (k + 1) + p];
+          cells[q] = float(a);
+        }
+        polynomial[c * (order + 1) + p] = V::loadu(cells);
+      }
+  }
+
+  struct Local {
+    __m256i cell;
+    V u;
+  };
+  C10_ALWAYS_INLINE Local locate(const V& xc) const {
+    const V nan = xc != xc, start(-bound);
+    const V v = blend(xc, start, nan);
+    const V cell = at::vec::minimum(((v - start) * V(inv_h)).floor(), V(float(grid)));
+    __m256i q = _mm256_cvttps_epi32(cell);
+    const __m256i one = _mm256_set1_epi32(1);
+    const __m256 below = _mm256_cmp_ps(v, _mm256_permutevar8x32_ps(knot_table, q), _CMP_LT_OQ);
+    const __m256 above = _mm256_cmp_ps(
+        v, _mm256_permutevar8x32_ps(knot_table, _mm256_add_epi32(q, one)), _CMP_GE_OQ);
+    q = _mm256_sub_epi32(_mm256_add_epi32(q, _mm256_castps_si256(below)),
+                         _mm256_castps_si256(above));
+    const V u = (v - V(_mm256_permutevar8x32_ps(knot_table, q))) * V(inv_h);
+    return {q, blend(u, xc, nan)};
+  }
+  C10_ALWAYS_INLINE V clamped(const V& x) const {
+    return at::vec::minimum(at::vec::maximum(x, V(-bound)), V(bound));
+  }
+  C10_ALWAYS_INLINE V coefficient(int64_t chan, int64_t p, __m256i cell) const {
+    return V(_mm256_permutevar8x32_ps(polynomial[chan * (order + 1) + p], cell));
+  }
+
+  template <class P>  // Broadcast only: with_learn_kernel never picks it for the lanes loop
+  C10_ALWAYS_INLINE V f(const V& x, const P& p) const {
+    const Infinite<float> inf(x);
+    const V t = inf.finite_x, zero(0.f);
+    const V base = inf.value(p[0] * (t * sigmoid_pair<float>(t).s), zero, p[2]);
+    const Local at = locate(clamped(x));
+    V spline = coefficient(p.chan, order, at.cell);
+    for (int64_t q = order - 1; q >= 0; --q) spline = spline * at.u + coefficient(p.chan, q, at.cell);
+    return base + p[1] * spline;
+  }
+
+  template <class P, class S>
+  C10_ALWAYS_INLINE V df(const V& g_in, const V& x, const P& p, S& sink) const {
+    const Infinite<float> inf(x);
+    const V t = inf.finite_x, g = inf.finite(g_in), zero(0.f);
+    const SigmoidPair<float> sp = sigmoid_pair<float>(t);
+    sink.add(0, g * (t * sp.s));
+    const V gx_base = g * p[0] * (sp.s + t * sp.slope) + inf.slope(g_in, zero, p[3]);
+    const Local at = locate(clamped(x));
+    V spline = coefficient(p.chan, order, at.cell), slope = zero;
+    for (int64_t q = order - 1; q >= 0; --q) {
+      slope = slope * at.u + spline;
+      spline = spline * at.u + coefficient(p.chan, q, at.cell);
+    }
+    sink.add(1, g_in * spline);
+    sink.add(2, blend(zero, V(1.f), x != x));
+    const V gw = g_in * p[1];  // the gradient at the spline term
+    V power[order + 1];
+    power[0] = gw;
+    for (int64_t q = 1; q <= order; ++q) power[q] = power[q - 1] * at.u;
+    for (int64_t cell = 0; cell <= grid; ++cell) {
+      const V in_cell(_mm256_castsi256_ps(_mm256_cmpeq_epi32(at.cell, _mm256_set1_epi32(int(cell)))));
+      const int64_t first = 3 + cell * (order + 1);
+      for (int64_t q = 0; q <= order; ++q) sink.add(first + q, power[q] & in_cell);
+    }
+    const V inside = (x >= V(-bound)) & (x <= V(bound));
+    return gx_base + blend(zero, gw * slope * V(inv_h), inside);
+  }
+
+  double coefficient_grad(const double* s, int64_t i) const {
+    double total = 0.0;
+    for (int64_t r = 0; r <= order; ++r) {
+      const int64_t cell = i - r;
+      if (cell < 0 || cell > grid) continue;
+      for (int64_t q = 0; q <= order; ++q)
+        total += basis[r * (order + 1) + q] * s[3 + cell * (order + 1) + q];
+    }
+    return total;
+  }
+};
+#endif
+
+template <class K>
+struct IsSpline : std::false_type {};
+template <class T>
+struct IsSpline<SplineKernel<T>> : std::true_type {};
+#if defined(CPU_CAPABILITY_AVX2)
+template <int64_t order>
+struct IsSpline<SplineSmallGrid<order>> : std::true_type {};
+#endif
+
+struct Layout {
+  int64_t outer = 1, channels = 1, inner = 1;
+  bool lanes() const { return channels > 1 && inner == 1; }
+};
+
+// The broadcast loop's runs: chunks of kGrainElements elements when the parameters are shared
+// (channel 0), else one run per (outer, channel) block of `inner` elements.
+struct Runs {
+  int64_t count, size, channels, numel;
+  explicit Runs(const Layout& L) : channels(L.channels) {
+    numel = L.outer * L.channels * L.inner;
+    if (L.channels == 1) {
+      size = kGrainElements;
+      count = (numel + size - 1) / size;
+    } else {
+      size = L.inner;
+      count = L.outer * L.channels;
+    }
+  }
+  int64_t channel(int64_t run) const { return run % channels; }
+  int64_t begin(int64_t run) const { return run * size; }
+  int64_t end(int64_t run) const { return std::min(numel, (run + 1) * size); }
+};
+
+// At most kMaxTiles tiles of whole units (runs or rows), sized from the elements per unit.
+struct Tiles {
+  int64_t units, per_tile, count;
+  Tiles(int64_t units_, int64_t unit_size) : units(units_) {
+    const int64_t want = std::max<int64_t>(1, kGrainElements / std::max<int64_t>(1, unit_size));
+    count = units == 0 ? 0 : std::min(kMaxTiles, (units + want - 1) / want);
+    per_tile = count == 0 ? 0 : (units + count - 1) / count;
+  }
+};
+
+// Runs body(tile, first_unit, end_unit) over the tiles, threaded.
+template <typename F>
+void for_tiles(const Tiles& tiles, F&& body) {
+  at::parallel_for(0, tiles.count, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t)
+      body(t, t * tiles.per_tile, std::min(tiles.units, (t + 1) * tiles.per_tile));
+  });
+}
+
+template <typename T>
+struct Tables {
+  int64_t width = 0;
+  std::vector<T> rows;     // (C, width)
+  std::vector<T> columns;  // (width, C): the lanes loop's layout
+  void broadcast(int64_t c, std::vector<VecT<T>>& out) const {
+    out.resize(width);
+    for (int64_t j = 0; j < width; ++j) out[j] = VecT<T>(rows[c * width + j]);
+  }
+};
+
+template <typename T, typename K>
+void run_forward(const K& kernel, const Layout& L, const Tables<T>& tab, const T* x, T* y) {
+  using V = VecT<T>;
+  const int64_t C = L.channels;
+  if (L.lanes()) {
+    for_tiles(Tiles(L.outer, C), [&](int64_t, int64_t r0, int64_t r1) {
+      for (int64_t row = r0; row < r1; ++row)
+        for (int64_t c = 0; c < C; c += V::size()) {
+          const int64_t count = std::min<int64_t>(V::size(), C - c), at = row * C + c;
+          const Lanes<T> p{tab.columns.data() + c, C, count, c};
+          kernel.f(V::loadu(x + at, count), p).store(y + at, count);
+        }
+    });
+    return;
+  }
+  const Runs runs(L);
+  for_tiles(Tiles(runs.count, runs.size), [&](int64_t, int64_t b0, int64_t b1) {
+    std::vector<V> values;
+    for (int64_t run = b0; run < b1; ++run) {
+      const int64_t c = runs.channel(run), end = runs.end(run);
+      tab.broadcast(c, values);
+      const Broadcast<T> p{values.data(), c};
+      int64_t i = runs.begin(run);
+      for (; i + V::size() <= end; i += V::size()) kernel.f(V::loadu(x + i), p).store(y + i);
+      if (i < end) kernel.f(V::loadu(x + i, end - i), p).store(y + i, end - i);
+    }
+  });
+}
+
+// Returns (C, slots + coef_width) float64 sums, tiles added in order.
+template <typename T, typename K>
+std::vector<double> run_backward(const K& kernel, const Layout& L, const Tables<T>& tab,
+                                 const T* g, const T* x, T* gx) {
+  using V = VecT<T>;
+  const int64_t C = L.channels, slots = kernel.slots, cw = kernel.coef_width;
+  const int64_t stride = slots + cw;
+  const bool lanes = L.lanes();
+  const Runs runs(L);
+  const Tiles tiles = lanes ? Tiles(L.outer, C) : Tiles(runs.count, runs.size);
+  std::vector<double> partial(std::max<int64_t>(tiles.count, 1) * C * stride, 0.0);
+  if (lanes) {
+    for_tiles(tiles, [&](int64_t tile, int64_t r0, int64_t r1) {
+      double* out = partial.data() + tile * C * stride;
+      std::vector<double> coef(C * cw, 0.0);
+      std::vector<T> sums(slots * C, T(0));
+      auto flush = [&] {
+        for (int64_t j = 0; j < slots; ++j)
+          for (int64_t c = 0; c < C; ++c) {
+            out[c * stride + j] += double(sums[j * C + c]);
+            sums[j * C + c] = T(0);
+          }
+      };
+      for (int64_t row = r0; row < r1; ++row) {
+        for (int64_t c = 0; c < C; c += V::size()) {
+          const int64_t count = std::min<int64_t>(V::size(), C - c), at = row * C + c;
+          const Lanes<T> p{tab.columns.data() + c, C, count, c};
+          MemorySink<T> sink{sums.data() + c, C, count, coef.data(), cw, c};
+          kernel.df(V::loadu(g + at, count), V::loadu(x + at, count), p, sink).store(gx + at, count);
+        }
+        if ((row - r0 + 1) % kFlushRows == 0) flush();
+      }
+      flush();
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t j = 0; j < cw; ++j) out[c * stride + slots + j] += coef[c * cw + j];
+    });
+  } else {
+    // A kernel with a compile-time slot count keeps its sums in a local array the compiler
+    // holds in registers; the inner loop runs over whole vectors, kFlushVectors at a time.
+    constexpr int64_t S = static_slots<K>();
+    const int64_t nslots = S > 0 ? S : slots;
+    for_tiles(tiles, [&](int64_t tile, int64_t b0, int64_t b1) {
+      double* out = partial.data() + tile * C * stride;
+      std::vector<V> values, dynamic_sums(S > 0 ? 0 : slots);
+      std::array<V, (S > 0 ? S : 1)> fixed_sums;
+      V* const sums = S > 0 ? fixed_sums.data() : dynamic_sums.data();
+      // one float64 coefficient row per lane, so that lanes never add into the same address
+      std::vector<double> lane_coef(V::size() * cw, 0.0);
+      std::vector<double*> lane_rows(V::size());
+      for (int64_t l = 0; l < V::size(); ++l) lane_rows[l] = lane_coef.data() + l * cw;
+      for (int64_t run = b0; run < b1; ++run) {
+        const int64_t c = runs.channel(run), end = runs.end(run);
+        tab.broadcast(c, values);
+        const Broadcast<T> p{values.data(), c};
+        for (int64_t j = 0; j < nslots; ++j) sums[j] = V(T(0));
+        auto flush = [&] {
+          alignas(64) T parts[V::size()];
+          for (int64_t j = 0; j < nslots; ++j) {
+            sums[j].store(parts);
+            double total = 0.0;
+            for (int64_t l = 0; l < V::size(); ++l) total += double(parts[l]);
+            out[c * stride + j] += total;
+            sums[j] = V(T(0));
+          }
+        };
+        RegisterSink<T> sink{sums, V::size(), lane_rows.data()};
+        int64_t i = runs.begin(run);
+        const int64_t whole_end = i + (end - i) / V::size() * V::size();
+        while (i < whole_end) {
+          const int64_t chunk_end = std::min(whole_end, i + kFlushVectors * V::size());
+          for (; i < chunk_end; i += V::size())
+            kernel.df(V::loadu(g + i), V::loadu(x + i), p, sink).store(gx + i);
+          flush();
+        }
+        if (i < end) {  // the tail: zero-filled lanes add exact zeros
+          const int64_t count = end - i;
+          sink.count = count;
+          kernel.df(V::loadu(g + i, count), V::loadu(x + i, count), p, sink).store(gx + i, count);
+          sink.count = V::size();
+          flush();
+        }
+        for (int64_t l = 0; l < V::size() && cw > 0; ++l)
+          for (int64_t j = 0; j < cw; ++j) {
+            out[c * stride + slots + j] += lane_coef[l * cw + j];
+            lane_coef[l * cw + j] = 0.0;
+          }
+      }
+    });
+  }
+  std::vector<double> total(C * stride, 0.0);
+  for (int64_t t = 0; t < tiles.count; ++t)
+    for (int64_t i = 0; i < C * stride; ++i) total[i] += partial[t * C * stride + i];
+  return total;
+}
+
+// The parameters as the op receives them: 2-D (C_p, K_p) tensors, C_p = 1 (shared) or C.
+template <typename T>
+struct Params {
+  std::vector<const T*> data;
+  std::vector<int64_t> channels, size;
+  int64_t C = 1;
+  T at(int64_t p, int64_t c, int64_t j) const {
+    return data[p][(channels[p] == 1 ? 0 : c) * size[p] + j];
+  }
+};
+
+template <typename T>
+Params<T> read_params(const std::vector<at::Tensor>& keep) {
+  Params<T> out;
+  for (const at::Tensor& p : keep) {
+    out.data.push_back(p.data_ptr<T>());
+    out.channels.push_back(p.size(0));
+    out.size.push_back(p.size(1));
+    out.C = std::max(out.C, p.size(0));
+  }
+  return out;
+}
+
+template <typename T>
+T sign_of(T v) {  // torch.sign: 0 for 0 and NaN
+  return v > T(0) ? T(1) : (v < T(0) ? T(-1) : T(0));
+}
+
+// (f(-inf), f(+inf), f'(-inf), f'(+inf)) of f ~ lead sign(x)^m |x|^(m-n): rational.py's
+// leading_limits, written the same way (lead * 0 where the scale is 0, never 0 * inf).
+template <typename T>
+std::array<T, 4> leading_limits(T lead, int64_t m, int64_t n) {
+  const T inf = std::numeric_limits<T>::infinity();
+  const int64_t grow = m - n;
+  const T size = grow > 0 ? inf : (grow == 0 ? T(1) : T(0));
+  const T slope = grow > 1 ? inf : (grow == 1 ? T(1) : T(0));
+  const T odd_f = (m % 2 == 0) ? T(1) : T(-1), odd_d1 = ((m + 1) % 2 == 0) ? T(1) : T(-1);
+  auto times = [&](T scale, T sign) { return scale == T(0) ? lead * T(0) : lead * (scale * sign); };
+  return {times(size, odd_f), times(size, T(1)), times(slope, odd_d1), times(slope, T(1))};
+}
+
+// Per-channel values each kernel reads (derived ones rounded to T, as the torch form does).
+template <typename T>
+Tables<T> make_tables(int64_t kind, const Params<T>& P, int64_t width, at::ArrayRef<double> consts) {
+  const int64_t C = P.C;
+  const T inf = std::numeric_limits<T>::infinity();
+  Tables<T> tab;
+  tab.width = width;
+  tab.rows.assign(C * width, T(0));
+  for (int64_t c = 0; c < C; ++c) {
+    T* row = tab.rows.data() + c * width;
+    switch (kind) {
+      case PRELU: row[0] = P.at(0, c, 0); break;
+      case SWISH: {
+        const T b = P.at(0, c, 0), sign = sign_of(b);
+        row[0] = b;
+        row[1] = sign > T(0) ? T(0) : -inf;
+        row[2] = sign < T(0) ? T(0) : inf;
+        row[3] = (T(1) - sign) / T(2);
+        row[4] = (T(1) + sign) / T(2);
+        break;
+      }
+      case PELU: {
+        const T floor = static_cast<T>(consts[0]);
+        const T a = P.at(0, c, 0), b = P.at(1, c, 0);
+        const T ae = a < floor ? floor : a, be = b < floor ? floor : b;  // clamp keeps NaN
+        row[0] = ae;
+        row[1] = be;
+        row[2] = ae / be;
+        row[3] = T(1) / be;
+        break;
+      }
+      case APL: {
+        const int64_t S = P.size[0];
+        T total = T(0), weighted = T(0);
+        for (int64_t s = 0; s < S; ++s) {
+          row[s] = P.at(0, c, s);
+          row[S + s] = P.at(1, c, s);
+          total += row[s];
+          weighted += row[s] * row[S + s];
+        }
+        row[2 * S] = total == T(0) ? weighted : total * inf;
+        row[2 * S + 1] = -total;
+        break;
+      }
+      case RATIONAL: {
+        const int64_t m = P.size[0] - 1, n = P.size[1];
+        for (int64_t j = 0; j <= m; ++j) row[j] = P.at(0, c, j);
+        for (int64_t k = 1; k <= n; ++k) row[m + k] = P.at(1, c, k - 1);
+        const std::array<T, 4> lim = leading_limits(row[m] / std::abs(row[m + n]), m, n);
+        for (int64_t i = 0; i < 4; ++i) row[m + n + 1 + i] = lim[i];
+        break;
+      }
+      default: {  // SPLINE
+        const T wb = P.at(0, c, 0);
+        row[0] = wb;
+        row[1] = P.at(1, c, 0);
+        row[2] = sign_of(wb) * (wb == T(0) ? T(0) : inf);
+        row[3] = wb;
+      }
+    }
+  }
+  if (C > 1) {
+    tab.columns.assign(width * C, T(0));
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t j = 0; j < width; ++j) tab.columns[j * C + c] = tab.rows[c * width + j];
+  }
+  return tab;
+}
+
+void check_learnable(const at::Tensor& x, int64_t kind, at::TensorList params,
+                     at::ArrayRef<double> consts, const char* op) {
+  check_float(x, op);
+  TORCH_CHECK(kind >= 0 && kind < int64_t(kLearnKinds.size()), op, ": unknown kind ", kind);
+  const size_t want[] = {1, 1, 2, 2, 2, 3};
+  TORCH_CHECK(params.size() == want[kind], op, ": ", kLearnKinds[kind], " takes ", want[kind],
+              " parameter tensors, got ", params.size());
+  int64_t C = 1;
+  for (const at::Tensor& p : params) {
+    TORCH_CHECK(p.dim() == 2 && p.size(1) >= 1, op, ": parameters must be 2-D (C, K)");
+    TORCH_CHECK(p.scalar_type() == x.scalar_type() && p.device().is_cpu(), op,
+                ": parameters must be CPU tensors of x's dtype");
+    C = std::max(C, p.size(0));
+  }
+  for (const at::Tensor& p : params)
+    TORCH_CHECK(p.size(0) == 1 || p.size(0) == C, op, ": parameters disagree on the channels");
+  if (kind == PELU) TORCH_CHECK(consts.size() == 1, op, ": pelu takes consts (floor)");
+  if (kind == APL) TORCH_CHECK(params[0].size(1) == params[1].size(1), op, ": apl sizes differ");
+  if (kind == SPLINE) {
+    TORCH_CHECK(consts.size() == 3, op, ": spline takes consts (bound, grid_size, order)");
+    const int64_t grid = int64_t(consts[1]), order = int64_t(consts[2]);
+    TORCH_CHECK(grid >= 1 && order >= 1 && order <= 5 && consts[0] > 0, op, ": bad spline grid");
+    TORCH_CHECK(params[2].size(1) == grid + order, op, ": spline needs grid + order coefficients");
+  }
+}
+
+Layout learn_layout(const at::Tensor& x, int64_t dim, at::TensorList params) {
+  int64_t C = 1;
+  for (const at::Tensor& p : params) C = std::max(C, p.size(0));
+  Layout L;
+  if (C == 1) {
+    L.inner = x.numel();
+    return L;
+  }
+  const int64_t d = dim < 0 ? dim + x.dim() : dim;
+  TORCH_CHECK(d >= 0 && d < x.dim() && x.size(d) == C, "actlab learnable kernel: ", C,
+              " per-channel parameters do not fit dim ", dim, " of an input of shape ", x.sizes());
+  L.channels = C;
+  for (int64_t i = 0; i < d; ++i) L.outer *= x.size(i);
+  for (int64_t i = d + 1; i < x.dim(); ++i) L.inner *= x.size(i);
+  return L;
+}
+
+std::vector<at::Tensor> contiguous_all(at::TensorList params) {
+  std::vector<at::Tensor> out;
+  for (const at::Tensor& p : params) out.push_back(p.contiguous());
+  return out;
+}
+
+// Calls body(kernel) with the kernel object for `kind`, built for T.
+template <typename T, typename F>
+void with_learn_kernel(int64_t kind, const Params<T>& P, at::ArrayRef<double> consts, bool lanes,
+                       std::vector<T>& spline_store, F&& body) {
+  switch (kind) {
+    case PRELU: return body(PreluKernel<T>{});
+    case SWISH: return body(SwishKernel<T>{});
+    case PELU: return body(PeluKernel<T>{});
+    case APL: return body(AplKernel<T>(P.size[0]));
+    case RATIONAL:
+      if (P.size[0] == 6 && P.size[1] == 4) return body(RationalKernel<T, 5, 4>(5, 4));
+      return body(RationalKernel<T>(P.size[0] - 1, P.size[1]));
+    default: {
+      const double bound = consts[0];
+      const int64_t grid = int64_t(consts[1]), order = int64_t(consts[2]);
+      const int64_t knots = grid + 2 * order + 1, cw = grid + 2 * order + 1, C = P.C;
+      // knots exactly as numpy computes them in float64 (spline.knots), then rounded to T
+      const double h = 2.0 * bound / double(grid);
+      spline_store.assign(knots + C * cw, T(0));
+      for (int64_t j = 0; j < knots; ++j) {
+        const double step = h * double(j - order);
+        spline_store[j] = static_cast<T>(-bound + step);
+      }
+      T* coef = spline_store.data() + knots;
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i = 0; i < grid + order; ++i) coef[c * cw + i] = P.at(2, c, i);
+#if defined(CPU_CAPABILITY_AVX2)
+      if constexpr (std::is_same_v<T, float>) {
+        if (!lanes && grid + 2 <= 8) {
+          const float r = float(bound), ih = float(1.0 / h);
+          const float* t = spline_store.data();
+          switch (order) {
+            case 1: return body(SplineSmallGrid<1>(grid, r, ih, t, coef, C, cw));
+            case 2: return body(SplineSmallGrid<2>(grid, r, ih, t, coef, C, cw));
+            case 3: return body(SplineSmallGrid<3>(grid, r, ih, t, coef, C, cw));
+            case 4: return body(SplineSmallGrid<4>(grid, r, ih, t, coef, C, cw));
+            default: return body(SplineSmallGrid<5>(grid, r, ih, t, coef, C, cw));
+          }
+        }
+      }
+#endif
+      return body(SplineKernel<T>(order, grid, static_cast<T>(bound), static_cast<T>(1.0 / h),
+                                  spline_store.data(), coef));
+    }
+  }
+}
+
+at::Tensor learnable_forward(const at::Tensor& x_in, int64_t kind, at::TensorList params_in,
+                             int64_t dim, at::ArrayRef<double> consts) {
+  check_learnable(x_in, kind, params_in, consts, "actlab::learnable_forward");
+  const at::Tensor x = x_in.contiguous();
+  const std::vector<at::Tensor> params = contiguous_all(params_in);
+  const Layout L = learn_layout(x, dim, params);
+  at::Tensor y = at::empty_like(x);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "learnable_forward", [&] {
+    const Params<scalar_t> P = read_params<scalar_t>(params);
+    std::vector<scalar_t> spline_store;
+    with_learn_kernel<scalar_t>(kind, P, consts, L.lanes(), spline_store, [&](const auto& kernel) {
+      const Tables<scalar_t> tab = make_tables<scalar_t>(kind, P, kernel.width, consts);
+      run_forward<scalar_t>(kernel, L, tab, x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>());
+    });
+  });
+  return y;
+}
+
+// The parameters' gradients from the per-channel sums, in each parameter's own (C_p, K_p).
+template <typename T, typename K>
+void finish_gradients(const K& kernel, int64_t kind, const Params<T>& P, const Tables<T>& tab,
+                      const std::vector<double>& sums, at::ArrayRef<double> consts,
+                      std::vector<at::Tensor>& grads) {
+  const int64_t width = kernel.width, stride = kernel.slots + kernel.coef_width;
+  const int64_t C = P.C;
+  for (size_t p = 0; p < grads.size(); ++p) grads[p].zero_();
+  std::vector<std::vector<double>> acc(grads.size());
+  for (size_t p = 0; p < grads.size(); ++p) acc[p].assign(grads[p].numel(), 0.0);
+  auto add = [&](size_t p, int64_t c, int64_t j, double v) {
+    acc[p][(P.channels[p] == 1 ? 0 : c) * P.size[p] + j] += v;
+  };
+  for (int64_t c = 0; c < C; ++c) {
+    const double* s = sums.data() + c * stride;
+    const T* row = tab.rows.data() + c * width;
+    switch (kind) {
+      case PRELU:
+      case SWISH: add(0, c, 0, s[0]); break;
+      case PELU: {
+        const double floor = consts[0], ae = row[0], be = row[1];
+        const double ga = s[0] / be + s[1], gb = -(s[0] * ae) / (be * be) - s[2] / (be * be);
+        add(0, c, 0, P.at(0, c, 0) >= floor ? ga : 0.0);  // clamp's gradient: 0 below the floor
+        add(1, c, 0, P.at(1, c, 0) >= floor ? gb : 0.0);
+        break;
+      }
+      case APL:
+      case RATIONAL: {
+        int64_t slot = 0;
+        for (size_t p = 0; p < 2; ++p)
+          for (int64_t j = 0; j < P.size[p]; ++j) add(p, c, j, s[slot++]);
+        break;
+      }
+      default: {  // SPLINE: a NaN input makes every coefficient's gradient NaN, as in torch
+        add(0, c, 0, s[0]);
+        add(1, c, 0, s[1]);
+        const double nan_seen = s[2] > 0 ? std::numeric_limits<double>::quiet_NaN() : 0.0;
+        if constexpr (IsSpline<K>::value)
+          for (int64_t i = 0; i < P.size[2]; ++i)
+            add(2, c, i, kernel.coefficient_grad(s, i) + nan_seen);
+      }
+    }
+  }
+  for (size_t p = 0; p < grads.size(); ++p) {
+    T* dst = grads[p].data_ptr<T>();
+    for (int64_t i = 0; i < grads[p].numel(); ++i) dst[i] = static_cast<T>(acc[p][i]);
+  }
+}
+
+std::vector<at::Tensor> learnable_backward(const at::Tensor& grad_in, const at::Tensor& x_in,
+                                           int64_t kind, at::TensorList params_in, int64_t dim,
+                                           at::ArrayRef<double> consts) {
+  check_learnable(x_in, kind, params_in, consts, "actlab::learnable_backward");
+  TORCH_CHECK(grad_in.sizes() == x_in.sizes() && grad_in.scalar_type() == x_in.scalar_type(),
+              "actlab::learnable_backward: grad and x differ in shape or dtype");
+  const at::Tensor x = x_in.contiguous(), grad = grad_in.contiguous();
+  const std::vector<at::Tensor> params = contiguous_all(params_in);
+  const Layout L = learn_layout(x, dim, params);
+  at::Tensor gx = at::empty_like(x);
+  std::vector<at::Tensor> grads;
+  for (const at::Tensor& p : params) grads.push_back(at::empty_like(p));
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "learnable_backward", [&] {
+    const Params<scalar_t> P = read_params<scalar_t>(params);
+    std::vector<scalar_t> spline_store;
+    with_learn_kernel<scalar_t>(kind, P, consts, L.lanes(), spline_store, [&](const auto& kernel) {
+      const Tables<scalar_t> tab = make_tables<scalar_t>(kind, P, kernel.width, consts);
+      const std::vector<double> sums =
+          run_backward<scalar_t>(kernel, L, tab, grad.data_ptr<scalar_t>(),
+                                 x.data_ptr<scalar_t>(), gx.data_ptr<scalar_t>());
+      finish_gradients<scalar_t>(kernel, kind, P, tab, sums, consts, grads);
+    });
+  });
+  grads.insert(grads.begin(), gx);
+  return grads;
+}
+
+// The autograd of `learnable`, in C++ as the mask kernels': no Python per call. The backward
+// is `learnable_backward` (one pass); under double backward (grad mode on in the backward) it is
+// `learnable_double_backward`, which actlab/kernels/learnable.py implements in Python as
+// autograd of the torch form, so higher derivatives are exact.
+
+at::Tensor call_learnable_forward(const at::Tensor& x, int64_t kind, at::TensorList params,
+                                  int64_t dim, at::ArrayRef<double> consts) {
+  static const auto op = c10::Dispatcher::singleton()
+                             .findSchemaOrThrow("actlab::learnable_forward", "")
+                             .typed<at::Tensor(const at::Tensor&, int64_t, at::TensorList, int64_t,
+                                               at::ArrayRef<double>)>();
+  return op.call(x, kind, params, dim, consts);
+}
+
+using LearnBackwardOp = std::vector<at::Tensor>(const at::Tensor&, const at::Tensor&, int64_t,
+                                                at::TensorList, int64_t, at::ArrayRef<double>);
+
+std::vector<at::Tensor> call_learnable_backward(bool graph, const at::Tensor& grad,
+                                                const at::Tensor& x, int64_t kind,
+                                                at::TensorList params, int64_t dim,
+                                                at::ArrayRef<double> consts) {
+  if (graph) {  // defined by actlab/kernels/learnable.py, looked up when first needed
+    static const auto op = c10::Dispatcher::singleton()
+                               .findSchemaOrThrow("actlab::learnable_double_backward", "")
+                               .typed<LearnBackwardOp>();
+    return op.call(grad, x, kind, params, dim, consts);
+  }
+  static const auto op = c10::Dispatcher::singleton()
+                             .findSchemaOrThrow("actlab::learnable_backward", "")
+                             .typed<LearnBackwardOp>();
+  return op.call(grad.contiguous(), x, kind, params, dim, consts);
+}
+
+class LearnableFn : public torch::autograd::Function<LearnableFn> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, int64_t kind,
+                            at::TensorList params, int64_t dim, std::vector<double> consts) {
+    at::Tensor y;
+    {
+      at::AutoDispatchBelowADInplaceOrView below_autograd;
+      y = call_learnable_forward(x, kind, params, dim, consts);
+    }
+    std::vector<at::Tensor> saved = {x};
+    saved.insert(saved.end(), params.begin(), params.end());
+    ctx->save_for_backward(saved);
+    ctx->saved_data["kind"] = kind;
+    ctx->saved_data["dim"] = dim;
+    ctx->saved_data["consts"] = c10::IValue(consts);
+    return y;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor x = saved[0];
+    const std::vector<at::Tensor> params(saved.begin() + 1, saved.end());
+    const int64_t kind = ctx->saved_data["kind"].toInt(), dim = ctx->saved_data["dim"].toInt();
+    const std::vector<double> consts = ctx->saved_data["consts"].toDoubleVector();
+    const bool graph = at::GradMode::is_enabled();
+    const std::vector<at::Tensor> out =
+        call_learnable_backward(graph, grads[0], x, kind, params, dim, consts);
+    variable_list result = {out[0], at::Tensor()};  // x, kind
+    result.insert(result.end(), out.begin() + 1, out.end());
+    result.push_back(at::Tensor());  // dim
+    result.push_back(at::Tensor());  // consts
+    return result;
+  }
+};
+
+bool any_requires_grad(const at::Tensor& x, at::TensorList params) {
+  if (x.requires_grad()) return true;
+  for (const at::Tensor& p : params)
+    if (p.requires_grad()) return true;
+  return false;
+}
+
+at::Tensor learnable_autograd(const at::Tensor& x, int64_t kind, at::TensorList params,
+                              int64_t dim, at::ArrayRef<double> consts) {
+  if (!at::GradMode::is_enabled() || !any_requires_grad(x, params)) {  // nothing to record
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    return call_learnable_forward(x, kind, params, dim, consts);
+  }
+  return LearnableFn::apply(x, kind, params, dim, consts.vec());
+}
+
 std::vector<std::string> kinds(const std::string& family) {
   if (family == "mask") return kMaskKinds;
   if (family == "smooth") return kSmoothKinds;
-  TORCH_CHECK(false, "unknown kernel family '", family, "'; valid: mask, smooth");
+  if (family == "learnable") return kLearnKinds;
+  TORCH_CHECK(false, "unknown kernel family '", family, "'; valid: mask, smooth, learnable");
 }
 
 std::string isa() {
@@ -786,6 +1939,11 @@ TORCH_LIBRARY(actlab, m) {
   m.def("smooth_backward(Tensor grad, Tensor x, int kind, float p) -> Tensor");
   m.def("fewbit_codes(Tensor x, Tensor boundaries, int bits) -> Tensor");
   m.def("fewbit_backward(Tensor grad, Tensor packed, Tensor levels, int bits) -> Tensor");
+  m.def("learnable_forward(Tensor x, int kind, Tensor[] params, int dim, float[] consts) -> Tensor");
+  m.def(
+      "learnable_backward(Tensor grad, Tensor x, int kind, Tensor[] params, int dim, "
+      "float[] consts) -> Tensor[]");
+  m.def("learnable(Tensor x, int kind, Tensor[] params, int dim, float[] consts) -> Tensor");
   m.def("kinds(str family) -> str[]", &kinds);
   m.def("isa() -> str", &isa);
 }
@@ -798,9 +1956,13 @@ TORCH_LIBRARY_IMPL(actlab, CPU, m) {
   m.impl("smooth_backward", &smooth_backward);
   m.impl("fewbit_codes", &fewbit_codes);
   m.impl("fewbit_backward", &fewbit_backward);
+  m.impl("learnable_forward", &learnable_forward);
+  m.impl("learnable_backward", &learnable_backward);
+  m.impl("learnable", &learnable_forward);  // below autograd
 }
 
 TORCH_LIBRARY_IMPL(actlab, Autograd, m) {
   m.impl("lean_mask", &lean_mask_autograd);
   m.impl("mask_backward", &mask_backward_autograd);
+  m.impl("learnable", &learnable_autograd);
 }

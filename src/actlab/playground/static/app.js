@@ -260,10 +260,13 @@ function drawFrame() {
     const box = $(`health-${i}`);
     if (box) {
       box.innerHTML = `<span>dead units <b>${percent(h.dead)}</b></span>` +
+        `<span>inactive <b>${percent(h.inactive)}</b></span>` +
         `<span>saturated <b>${percent(h.saturated)}</b></span>` +
         `<span>mean |f′| <b>${h.mean_abs_d1 === null ? "–" : h.mean_abs_d1.toFixed(2)}</b></span>`;
       box.title = `dead: share of units with |f′| < ${h.eps} on every training point; ` +
-        `saturated: share of (point, unit) pairs with |f′| < ${h.eps} (actlab.diagnose)`;
+        `inactive: share of (point, unit) pairs with f′ = 0 (the off piece of a piecewise-linear ` +
+        `unit); saturated: share with 0 < |f′| < ${h.eps} (flat tails of a smooth unit) ` +
+        `(actlab.diagnose)`;
     }
     const maps = Draw.bytes(layer.neurons.maps);
     const canvases = $(`neurons-${i}`) ? $(`neurons-${i}`).children : [];

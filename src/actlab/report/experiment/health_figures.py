@@ -1,7 +1,8 @@
 """Figures of activation health recorded in an experiment, and of a study across depths.
 
 Per setting (dataset, model, depth): gradient norm by layer at the final epoch (mean over
-seeds, log scale) and dead fraction by epoch (mean over layers and seeds). Across depths:
+seeds, log scale), dead fraction by epoch, and the inactive (f' = 0) and saturated
+(0 < |f'| < eps) shares of pre-activations by epoch (means over layers and seeds). Across depths:
 final test accuracy against depth (with 95% intervals), and the final-epoch gradient norm by layer with one panel
 per activation and one line per depth — vanishing gradients show as lines falling towards
 the input. Only runs that recorded health appear in the health figures.
@@ -26,6 +27,7 @@ from actlab.report.experiment.figures import (
     _save,
     _slug,
     setting_name,
+    styles,
 )
 
 
@@ -109,10 +111,45 @@ def dead_fraction_figure(records: Sequence[RunRecord], order: Sequence[str]) -> 
     return fig
 
 
+def flat_inputs_figure(records: Sequence[RunRecord], order: Sequence[str]) -> Figure | None:
+    """Two panels by epoch, one line per activation (mean over layers and seeds): the share of
+    pre-activations where f' = 0 (inactive: ReLU's negative half) and where 0 < |f'| < eps
+    (saturated: sigmoid's and tanh's flat tails). None when no run measured them (runs from
+    a version-2 store)."""
+    look = styles(order)
+    grouped = _by_label(records)
+    series = {
+        key: {label: _epoch_means(grouped.get(label, []), key) for label in order}
+        for key in ("inactive", "saturated")
+    }
+    if not any(len(e) for lines in series.values() for e, _ in lines.values()):
+        return None
+    fig = Figure(figsize=(10, 4.0), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (key, title) in zip(
+        axes,
+        (("inactive", "inactive: f′(z) = 0"), ("saturated", "saturated: 0 < |f′(z)| < ε")),
+        strict=True,
+    ):
+        for label in order:
+            epochs, means = series[key][label]
+            if len(epochs):
+                ax.plot(epochs, 100 * means, label=label, **look[label])
+        ax.set_title(title, fontsize="medium")
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylim(0, 100)
+    axes[0].set_ylabel("% of pre-activations")
+    axes[1].legend(frameon=False, fontsize="small")
+    return fig
+
+
 def write_health_figures(
     records: Sequence[RunRecord], summary: Sequence[SummaryRow], out: Path
 ) -> list[FigureFile]:
-    """gradient_norm_<setting>.png and dead_fraction_<setting>.png for settings with health."""
+    """gradient_norm_<setting>.png, dead_fraction_<setting>.png and flat_inputs_<setting>.png
+    for settings with health."""
     files = []
     for setting in sorted({(r.dataset, r.model, r.depth) for r in summary}, key=setting_key):
         runs = [r for r in _finished_with_health(records) if r.config.setting == setting]
@@ -141,17 +178,32 @@ def write_health_figures(
                 fig,
                 out / f"dead_fraction_{_slug(setting)}.png",
                 f"Dead units by epoch — {name}",
-                "Share of units whose derivative stayed below ε for every training sample of "
-                "the epoch, averaged over layers and seeds.",
+                "Share of units whose derivative stayed below ε (inactive or saturated) for "
+                "every training sample of the epoch, averaged over layers and seeds.",
             )
         )
+        fig = flat_inputs_figure(runs, order)
+        if fig is not None:
+            fig.suptitle(f"Inactive and saturated inputs by epoch — {name}")
+            files.append(
+                _save(
+                    fig,
+                    out / f"flat_inputs_{_slug(setting)}.png",
+                    f"Inactive and saturated inputs by epoch — {name}",
+                    "Share of pre-activations where the activation passes no gradient because "
+                    "it is switched off (f′ = 0, e.g. ReLU's negative half: normal for ReLU) "
+                    "and where it passes almost none because it is in a flat tail "
+                    "(0 < |f′| < ε, e.g. sigmoid for |z| > 4.6: slow learning); mean over "
+                    "layers and seeds.",
+                )
+            )
     return files
 
 
 def accuracy_vs_depth_figure(summary: Sequence[SummaryRow], order: Sequence[str]) -> Figure:
     """Final test accuracy (mean over seeds, %) against depth, one line per activation, with
     the 95% interval of the mean as error bars (clipped to 0–100%) where seeds allow one."""
-    from actlab.report.experiment.figures import clip_interval, styles, unit_for
+    from actlab.report.experiment.figures import clip_interval, unit_for
 
     fig = Figure(figsize=(8.5, 4.8), layout="constrained")
     ax = fig.subplots()
