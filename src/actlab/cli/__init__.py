@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "compare": ("actlab.cli.compare", "compare", "Train activations on your or built-in models and data; compare them."),
     "depth-study": ("actlab.cli.depth_study", "depth_study", "Accuracy and gradient flow against depth, per activation."),
     "diagnose": ("actlab.cli.diagnose", "diagnose", "Dead, saturated and vanishing layers of a model, and why."),
+    "advise": ("actlab.cli.advise", "advise", "Which activation to use: a shortlist with reasons, sources and measurements."),
     "playground": ("actlab.cli.playground", "playground", "Watch a network learn in the browser."),
     "bench": ("actlab.cli.bench", "bench", "Time the kernels against PyTorch and a memory copy."),
     "demo": ("actlab.cli.demo", "demo", "What `make demo` runs: the catalogue, a gallery, a comparison."),
@@ -57,7 +58,7 @@ def main() -> None:
     (plot), generate the catalogue page (docs), compare activations by training on built-in
     or your own model and data (compare; models and presets list what it offers), see how
     deep each activation trains (depth-study), find dead, saturated or vanishing layers in a
-    model (diagnose), watch a network learn in the browser (playground), time the kernels
+    model (diagnose), get a recommended activation with its reasons (advise), watch a network learn in the browser (playground), time the kernels
     (bench), or run the demo. `actlab COMMAND --help` explains each option.
     """
 

@@ -1,0 +1,181 @@
+"""Run the suite (`actlab bench suite`): one resumable experiment per setting, then the
+evidence file and the benchmark page.
+
+Each setting's runs go to ``OUT/<setting>/results.sqlite`` through `run_experiment`, which
+skips every run already finished there: killing the command loses at most the runs in
+flight, and running it again carries on. ``OUT/suite-log.json`` keeps one line per
+invocation (start, end, seconds, settings), so the wall time of a suite run across
+interruptions is the sum of its lines.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from actlab.advise.evidence import Evidence, SettingEvidence, from_summary
+from actlab.advise.suite import (
+    BASELINE,
+    SEEDS,
+    SUITE_VERSION,
+    TUNE_LR,
+    SuiteSetting,
+    experiment_values,
+    select,
+)
+
+
+def suite_config(
+    s: SuiteSetting,
+    out: Path,
+    *,
+    seeds: int | Sequence[int] = SEEDS,
+    tune_lr: Sequence[float] = TUNE_LR,
+    activations: Sequence[str] | None = None,
+    epochs: int | None = None,
+    run_options: dict[str, Any] | None = None,
+):
+    """The `ExperimentConfig` of setting `s`, writing to ``out/<name>``."""
+    from actlab.experiments import from_dict
+
+    values = experiment_values(
+        s, seeds=seeds, tune_lr=tune_lr, activations=activations, epochs=epochs
+    )
+    values.update(run_options or {})
+    values["out"] = str(out / s.name)
+    return from_dict(values, source=f"suite setting {s.name}")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def run_suite(
+    out: str | Path,
+    settings: Sequence[str] | None = None,
+    *,
+    seeds: int | Sequence[int] = SEEDS,
+    tune_lr: Sequence[float] = TUNE_LR,
+    activations: Sequence[str] | None = None,
+    epochs: int | None = None,
+    run_options: dict[str, Any] | None = None,
+    progress: Callable[[str, Any], None] | None = None,
+) -> Evidence:
+    """Run (or resume) the chosen settings and return their evidence.
+
+    `run_options` are `ExperimentConfig` keys that decide where runs execute and not what
+    they compute (``workers``, ``threads``, ``backend``, ``ray_address``, ...).
+    """
+    from actlab.experiments import run_experiment
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started, clock = _now(), time.perf_counter()
+    entries: list[SettingEvidence] = []
+    records_seen: list[Any] = []
+    chosen = select(settings)
+    for s in chosen:
+        config = suite_config(
+            s, out, seeds=seeds, tune_lr=tune_lr, activations=activations, epochs=epochs,
+            run_options=run_options,
+        )  # fmt: skip
+        if progress:
+            progress(s.name, None)
+        result = run_experiment(
+            config, progress=(lambda e, n=s.name: progress(n, e)) if progress else None
+        )
+        missing = _missing(config, result.records)
+        entries.append(
+            from_summary(
+                s.name,
+                s.summary,
+                s.setting.to_dict(),
+                result.summary,
+                result.records,
+                epochs=config.training.epochs,
+                missing=missing,
+                config=_public(
+                    experiment_values(
+                        s, seeds=seeds, tune_lr=tune_lr, activations=activations, epochs=epochs
+                    )
+                ),
+            )
+        )
+        records_seen += [r for r in result.records if r.status == "finished"]
+    seconds = time.perf_counter() - clock
+    _log(out, started, seconds, [s.name for s in chosen])
+    meta = _meta(out, records_seen, seeds, tune_lr)
+    meta["last_seconds"] = round(seconds, 1)
+    return Evidence(tuple(entries), meta)
+
+
+def _public(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items()}
+
+
+def _missing(config: Any, records: Sequence[Any]) -> list[str]:
+    """'activation seed N' for every final run of the config that has not finished."""
+    done = {(r.config.label, r.config.seed) for r in records if r.status == "finished"}
+    from actlab.experiments.grammar import activation_choices
+
+    return [
+        f"{c.label} seed {seed}"
+        for c in activation_choices(config.activations)
+        for seed in config.seeds
+        if (c.label, seed) not in done
+    ]
+
+
+def _log(out: Path, started: str, seconds: float, names: list[str]) -> None:
+    line = {"started": started, "finished": _now(), "seconds": round(seconds, 1), "settings": names}
+    with open(out / "suite-log.json", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
+
+
+def invocations(out: str | Path) -> list[dict[str, Any]]:
+    """The lines of ``OUT/suite-log.json``: one per `actlab bench suite` invocation."""
+    path = Path(out) / "suite-log.json"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _meta(
+    out: Path, records: Sequence[Any], seeds: Any, tune_lr: Sequence[float]
+) -> dict[str, Any]:
+    versions: dict[str, set[str]] = {}
+    machines: dict[str, dict[str, Any]] = {}
+    for r in records:
+        for k, v in r.versions.items():
+            versions.setdefault(k, set()).add(str(v))
+        m = r.machine
+        machines.setdefault(
+            str(m.get("host")),
+            {k: m.get(k) for k in ("platform", "processor", "cpu_count", "device")},
+        )
+    log = invocations(out)
+    return {
+        "suite_version": SUITE_VERSION,
+        "created": _now(),
+        "protocol": {
+            "seeds": list(seeds) if not isinstance(seeds, int) else list(range(seeds)),
+            "tune_lr": list(tune_lr),
+            "tune_seeds": 1,
+            "lr_choice": "best mean validation score on the first seed, per activation and setting",
+            "select": "the epoch with the best validation score is tested",
+            "baseline": BASELINE,
+            "statistics": "95% t-interval over seeds; Welch's t-test vs relu, Holm-adjusted within each setting",
+        },
+        "versions": {k: sorted(v) for k, v in versions.items()},
+        "machines": machines,
+        "python": platform.python_version(),
+        "runs": len(records),
+        "run_seconds": round(sum(r.seconds for r in records), 1),
+        "wall_seconds": round(sum(line["seconds"] for line in log), 1),
+        "invocations": len(log),
+    }
