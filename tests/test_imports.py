@@ -38,6 +38,14 @@ LAYERS = {
     ),  # fmt: skip
     "actlab.report.experiment": (*_CORE, "actlab.experiments", "actlab.report.catalogue"),
     "actlab.comparison": ("actlab.experiments", "actlab.report.experiment"),
+    "actlab.advise": (
+        *_CORE,
+        "actlab.data",
+        "actlab.diagnose",
+        "actlab.experiments",
+        "actlab.comparison",
+        "actlab.report.experiment",
+    ),  # fmt: skip
 }
 
 # Circles still to be removed (none): listed so that no new one can appear unnoticed, and the

@@ -9,7 +9,7 @@ best mean, in units of the setting's typical seed-to-seed std, clipped at `GAP_F
 evaluation, which would make that evaluation optimistic).
 
 .. math::
-    S(a) = w_E \\frac{\\sum_e k_e\\, g_e(a)}{\\sum_e k_e} + \\sum_{r \\ni a} \\Delta_r(a),
+    S(a) = w_E \\frac{\\sum_e k_e\\, g_e(a) + k_0\\, \\tilde g}{\\sum_e k_e + k_0} + \\sum_{r \\ni a} \\Delta_r(a),
     \\quad g_e(a) = \\max\\Big(\\frac{\\bar y_e(a) - \\max_b \\bar y_e(b)}{s_e}, g_{min}\\Big),
     \\quad k_e = e^{-d(e, \\text{setting})}
 """
@@ -26,6 +26,10 @@ from actlab.advise.setting import Setting
 
 EVIDENCE_WEIGHT = 0.5
 GAP_FLOOR = -8.0
+# Pseudo-weight of a neutral prior: measured settings are pulled towards the median standing
+# as if one more setting at distance 2 had measured it, so evidence from settings far from
+# the asked one (another architecture) counts less than evidence from near ones.
+PRIOR_WEIGHT = math.exp(-2.0)
 GATED = ("swiglu", "geglu", "reglu")
 SHOWN_EVIDENCE = 3
 
@@ -130,7 +134,8 @@ def candidates(evidence: Evidence, setting: Setting) -> list[str]:
 
 
 def evidence_scores(evidence: Evidence, setting: Setting) -> dict[str, float]:
-    """Weighted mean gap per activation over the settings that measured it."""
+    """Weighted mean gap per activation over the settings that measured it, shrunk towards
+    the median by `PRIOR_WEIGHT`."""
     sums: dict[str, list[float]] = {}
     for s in evidence.settings:
         weight = math.exp(-distance(setting, Setting(**s.setting)))
@@ -140,7 +145,15 @@ def evidence_scores(evidence: Evidence, setting: Setting) -> dict[str, float]:
                 acc = sums.setdefault(c.activation, [0.0, 0.0])
                 acc[0] += weight * g
                 acc[1] += weight
-    return {a: total / w for a, (total, w) in sums.items() if w > 0}
+    raw = {a: total / w for a, (total, w) in sums.items() if w > 0}
+    if not raw:
+        return {}
+    neutral = _median(list(raw.values()))
+    return {
+        a: (total + PRIOR_WEIGHT * neutral) / (w + PRIOR_WEIGHT)
+        for a, (total, w) in sums.items()
+        if w > 0
+    }
 
 
 def nearest_cells(

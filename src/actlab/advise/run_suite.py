@@ -78,6 +78,7 @@ def run_suite(
     started, clock = _now(), time.perf_counter()
     entries: list[SettingEvidence] = []
     records_seen: list[Any] = []
+    ran: dict[str, int] = {}
     chosen = select(settings)
     for s in chosen:
         config = suite_config(
@@ -107,10 +108,12 @@ def run_suite(
             )
         )
         records_seen += [r for r in result.records if r.status == "finished"]
+        ran[s.name] = result.n_ran
     seconds = time.perf_counter() - clock
     _log(out, started, seconds, [s.name for s in chosen])
     meta = _meta(out, records_seen, seeds, tune_lr)
     meta["last_seconds"] = round(seconds, 1)
+    meta["last_ran"] = ran
     return Evidence(tuple(entries), meta)
 
 

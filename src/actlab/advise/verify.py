@@ -72,6 +72,32 @@ class Verification:
         }
 
 
+def plan_epochs(
+    left: float,
+    per_epoch: float,
+    per_run: float,
+    activations: int,
+    seeds: int,
+    runs_at_once: int,
+    max_epochs: int = MAX_EPOCHS,
+) -> tuple[int, int, list[str]]:
+    """(epochs, seeds, notes): the most epochs (at most `max_epochs`) such that `activations`
+    × `seeds` runs, `runs_at_once` at a time, fit in `left` seconds; one seed when two
+    epochs of several seeds do not fit; at least one epoch."""
+    notes: list[str] = []
+
+    def fit(n: int) -> int:
+        waves = activations * math.ceil(n / runs_at_once)
+        return int((left / waves - per_run) / per_epoch) if left > 0 else 0
+
+    epochs = fit(seeds)
+    if epochs < 2 and seeds > 1:
+        seeds = 1
+        notes.append("the budget fits one seed per activation: no interval can be given")
+        epochs = fit(1)
+    return min(max(epochs, 1), max_epochs), seeds, notes
+
+
 def _costs(records) -> tuple[float, float]:
     """(seconds per epoch, seconds of a run outside its epochs) from calibration runs."""
     r = max(records, key=lambda r: r.seconds)
@@ -147,21 +173,14 @@ def verify(
     per_epoch, per_run = _costs(calibration.records)
     left = budget * (1 - RESERVE) - (time.perf_counter() - clock)
     runs_at_once = max(1, min(2, workers or 2))
-    notes = []
-    waves = lambda n: math.ceil(n / runs_at_once)  # seeds of one activation run side by side
-    fit = lambda n: (
-        int((left / (len(shortlist) * waves(n)) - per_run) / per_epoch) if left > 0 else 0
+    epochs, seeds, notes = plan_epochs(
+        left, per_epoch, per_run, len(shortlist), seeds, runs_at_once, max_epochs
     )
-    epochs = fit(seeds)
-    if epochs < 2 and seeds > 1:
-        seeds = 1
-        notes.append("the budget fits one seed per activation: no interval can be given")
-        epochs = fit(1)
-    epochs = min(max(epochs, 1), max_epochs)
+    waves = math.ceil(seeds / runs_at_once)  # the seeds of one activation run side by side
     done: list[str] = []
     not_verified: list[str] = []
     for activation in shortlist:
-        expected = (per_run + per_epoch * epochs) * waves(seeds)
+        expected = (per_run + per_epoch * epochs) * waves
         if time.perf_counter() - clock + expected > budget * (1 - RESERVE / 2):
             not_verified.append(activation)
             continue

@@ -58,6 +58,23 @@ def _names(text: str | None) -> list[str] | None:
     help="Write the benchmark page here (default OUT/benchmark.md).",
 )
 @click.option(
+    "--activations",
+    default=None,
+    help="Run only these activations (comma-separated): a slice; the shipped evidence runs all.",
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(1, 100),
+    default=None,
+    help="Seeds per activation (default 5, the shipped evidence's).",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 10_000),
+    default=None,
+    help="Epochs per run instead of each setting's budget: a quick slice, not the evidence.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Check every setting's data and models and say what would run; train nothing.",
@@ -71,6 +88,9 @@ def suite(
     workers: int | None,
     evidence: Path | None,
     markdown: Path | None,
+    activations: str | None,
+    seeds: int | None,
+    epochs: int | None,
     dry_run: bool,
 ) -> None:
     """Run the evidence base of `actlab advise`: 24 activations (27 on the Transformer, with
@@ -80,7 +100,7 @@ def suite(
     evidence file and the benchmark page (leaderboards with 95% intervals and Welch/Holm
     tests vs ReLU, and the overall rank table). On a busy 2-core CPU the whole suite takes
     about 1.5 hours (docs/benchmark.md has the measured time)."""
-    from actlab.advise.suite import run_count, select
+    from actlab.advise.suite import SEEDS, run_count, select
 
     try:
         chosen = select(_names(settings))
@@ -118,7 +138,13 @@ def suite(
 
     try:
         result = run_suite(
-            out, [s.name for s in chosen], run_options=run_options, progress=progress
+            out,
+            [s.name for s in chosen],
+            seeds=seeds or SEEDS,
+            activations=_names(activations),
+            epochs=epochs,
+            run_options=run_options,
+            progress=progress,
         )
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
