@@ -193,15 +193,19 @@ def nearest_cells(
 
 
 def score_all(
-    setting: Setting, evidence: Evidence, rules: tuple[Rule, ...] = RULES
+    setting: Setting,
+    evidence: Evidence,
+    rules: tuple[Rule, ...] = RULES,
+    names: list[str] | None = None,
 ) -> list[tuple[str, float, float | None, list[tuple[Rule, float]]]]:
-    """(activation, total score, evidence score, [(rule, effect)]) for every candidate, best
-    first; ties go to the stronger evidence, then the name."""
+    """(activation, total score, evidence score, [(rule, effect)]) for every candidate (or
+    for `names`), best first; ties go to the stronger evidence, then the name. An
+    activation the evidence has not measured gets the median standing."""
     active = applicable(setting, rules)
     measured = evidence_scores(evidence, setting)
     neutral = _median(list(measured.values())) if measured else 0.0
     rows = []
-    for a in candidates(evidence, setting):
+    for a in names if names is not None else candidates(evidence, setting):
         hits = [(r, e) for r in active if (e := effect_on(r, a)) is not None]
         e_score = measured.get(a)
         base = EVIDENCE_WEIGHT * (e_score if e_score is not None else neutral)

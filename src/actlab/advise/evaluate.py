@@ -51,7 +51,7 @@ def leave_one_out(evidence: Evidence, k: int = 3) -> list[Fold]:
         setting = Setting(**held.setting)
         measured = [c.activation for c in held.cells]
         # Rank only what the held-out setting measured: a pick it never ran cannot be scored.
-        advisor = [a for a, *_ in score_all(setting, rest) if a in measured]
+        advisor = [a for a, *_ in score_all(setting, rest, names=measured)]
         allowed = [a for a in candidates(rest, setting) if a in measured]
         allowed += [a for a in measured if a not in allowed]
         overall = mean_rank_order(rest, allowed)

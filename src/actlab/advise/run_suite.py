@@ -68,6 +68,9 @@ def run_suite(
 ) -> Evidence:
     """Run (or resume) the chosen settings and return their evidence.
 
+    A setting whose folder another invocation holds is skipped (`meta["last_skipped"]`
+    says why), so two invocations may share the work: each trains what the other is not.
+
     `run_options` are `ExperimentConfig` keys that decide where runs execute and not what
     they compute (``workers``, ``threads``, ``backend``, ``ray_address``, ...).
     """
@@ -79,8 +82,15 @@ def run_suite(
     entries: list[SettingEvidence] = []
     records_seen: list[Any] = []
     ran: dict[str, int] = {}
+    skipped: dict[str, str] = {}
     chosen = select(settings)
     for s in chosen:
+        held = _in_use(out / s.name)
+        if held is not None:  # another invocation is running this setting: do the others
+            skipped[s.name] = held
+            if progress:
+                progress(s.name, held)
+            continue
         config = suite_config(
             s, out, seeds=seeds, tune_lr=tune_lr, activations=activations, epochs=epochs,
             run_options=run_options,
@@ -114,7 +124,21 @@ def run_suite(
     meta = _meta(out, records_seen, seeds, tune_lr)
     meta["last_seconds"] = round(seconds, 1)
     meta["last_ran"] = ran
+    meta["last_skipped"] = skipped
     return Evidence(tuple(entries), meta)
+
+
+def _in_use(directory: Path) -> str | None:
+    """Why `directory` cannot be used now (another command holds its lock), else None."""
+    from actlab.experiments.lock import DirectoryLockedError, experiment_lock
+
+    if not directory.is_dir():
+        return None
+    try:
+        with experiment_lock(directory):
+            return None
+    except DirectoryLockedError as error:
+        return str(error)
 
 
 def _public(values: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +164,34 @@ def _log(out: Path, started: str, seconds: float, names: list[str]) -> None:
         handle.write(json.dumps(line) + "\n")
 
 
+def run_spans(out: str | Path) -> list[tuple[str, str]]:
+    """(started, finished) of every run in every setting's store under `out`, tuning runs
+    included."""
+    from actlab.experiments import ResultStore
+
+    spans = []
+    for directory in sorted(Path(out).iterdir()) if Path(out).is_dir() else []:
+        if (directory / "results.sqlite").is_file():
+            with ResultStore(directory) as store:
+                spans += [(r.started, r.finished) for r in store.records()]
+    return spans
+
+
+def covered_seconds(spans: Sequence[tuple[str, str]]) -> float:
+    """Seconds during which at least one run was training: the union of the run intervals.
+    This is the suite's wall time across interruptions and parallel invocations, without
+    the idle time between them."""
+    parse = datetime.fromisoformat
+    intervals = sorted((parse(a).timestamp(), parse(b).timestamp()) for a, b in spans)
+    total, end = 0.0, float("-inf")
+    for a, b in intervals:
+        if b <= end:
+            continue
+        total += b - max(a, end)
+        end = b
+    return total
+
+
 def invocations(out: str | Path) -> list[dict[str, Any]]:
     """The lines of ``OUT/suite-log.json``: one per `actlab bench suite` invocation."""
     path = Path(out) / "suite-log.json"
@@ -162,6 +214,7 @@ def _meta(
             {k: m.get(k) for k in ("platform", "processor", "cpu_count", "device")},
         )
     log = invocations(out)
+    spans = run_spans(out)
     return {
         "suite_version": SUITE_VERSION,
         "created": _now(),
@@ -179,6 +232,9 @@ def _meta(
         "python": platform.python_version(),
         "runs": len(records),
         "run_seconds": round(sum(r.seconds for r in records), 1),
-        "wall_seconds": round(sum(line["seconds"] for line in log), 1),
+        "wall_seconds": round(covered_seconds(spans), 1),
+        "first_run_started": min((a for a, _ in spans), default=None),
+        "last_run_finished": max((b for _, b in spans), default=None),
+        "all_runs": len(spans),
         "invocations": len(log),
     }

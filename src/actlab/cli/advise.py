@@ -84,6 +84,12 @@ _VERIFY_ONLY = ("budget", "data_factory", "dataset", "seeds", "out")
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the advice as JSON.")
 @click.option(
+    "--evaluate",
+    is_flag=True,
+    help="Instead of advice: the leave-one-setting-out evaluation of the advisor on the "
+    "evidence (the table of docs/advise.md).",
+)
+@click.option(
     "--verify",
     is_flag=True,
     help="Train the top 3 (and your model's current activation) on your model and data within --budget, with health monitoring, and re-rank by what was measured.",
@@ -115,7 +121,7 @@ _VERIFY_ONLY = ("budget", "data_factory", "dataset", "seeds", "out")
 )
 def advise(
     arch, depth, norm, residual, data, task, priority, target, model_factory, top,
-    evidence_file, as_json, verify, budget, data_factory, dataset, seeds, out,
+    evidence_file, as_json, evaluate, verify, budget, data_factory, dataset, seeds, out,
 ) -> None:  # fmt: skip
     """Which activation should I use? A ranked shortlist for the setting you describe (or
     your model, --model-factory): for each, the rules behind it with their sources (papers),
@@ -129,6 +135,10 @@ def advise(
     from actlab.advise.setting import Setting
     from actlab.experiments.sources import SourceError
 
+    if evaluate:
+        flags = (arch, depth, norm, residual, data, task, priority, target)
+        _evaluate(evidence_file, as_json, verify, model_factory, *flags)
+        return
     given = {
         "budget": budget,
         "data_factory": data_factory,
@@ -189,6 +199,25 @@ def advise(
     _print(advice, evidence)
     if verification is not None:
         _print_verification(verification)
+
+
+def _evaluate(evidence_file, as_json, verify, model_factory, *setting_flags) -> None:
+    from actlab.advise.evaluate import leave_one_out, rates
+    from actlab.advise.evidence import load_evidence
+    from actlab.advise.pages import evaluation_text
+
+    if verify or model_factory or any(v is not None for v in setting_flags):
+        raise click.UsageError(
+            "--evaluate takes no setting, model or --verify: it asks the advisor about every setting of the evidence"
+        )
+    evidence = load_evidence(evidence_file)
+    if as_json:
+        folds = leave_one_out(evidence)
+        click.echo(
+            json.dumps({"rates": rates(folds), "folds": [f.to_dict() for f in folds]}, indent=2)
+        )
+        return
+    click.echo("\n".join(evaluation_text(evidence)))
 
 
 def _verify(advice, spec, model, factory, data_factory, dataset, budget, seeds, out, task, reading):

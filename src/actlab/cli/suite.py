@@ -127,6 +127,8 @@ def suite(
     def progress(name: str, event) -> None:
         if event is None:
             click.echo(f"{name}: planning", err=True)
+        elif isinstance(event, str):
+            click.echo(f"{name}: skipped, {event}", err=True)
         elif event.record is not None:
             r = event.record
             stage = "tuning " if event.stage == "tuning" else ""
