@@ -186,3 +186,12 @@ def test_the_stub_for_ides_is_current():
     assert "def __init__(self, approximate: str = 'none') -> None: ..." in stub
     assert "class FewBitGELU(KernelActivation, GELU):" in stub
     compile(stub, "modules.pyi", "exec")  # valid Python syntax
+
+
+def test_module_level_lookup_finds_classes_by_name_and_refuses_others():
+    # The fallback pickle meets for an entry registered after import: by class name, native or
+    # kernel, the same classes as published.
+    assert actlab.modules.__getattr__("GELU") is actlab.modules.GELU
+    assert actlab.modules.__getattr__("LeanMish") is actlab.modules.LeanMish
+    with pytest.raises(AttributeError, match="no attribute 'Gelu'"):
+        actlab.modules.__getattr__("Gelu")

@@ -1,7 +1,10 @@
-"""The maths the adaptive entries are built from: per-channel broadcasting, the rational
-(Padé) form and its least-squares fit, B-spline bases and softmax mixtures.
+"""The maths the adaptive entries are built from: per-channel broadcasting (`channels`), the
+rational (Padé) form and its least-squares fit (`rational`), B-spline bases (`spline`),
+softmax mixtures (`mixture`), piecewise-linear hinges (`hinges`) and numeric extrema for facts
+without a closed form (`extrema`).
 
-It sits below the catalogue entries that use it (`catalog/entries/`) and above the registry
-and spec only (mixtures and rational fits look their bases up by name), so importing it never
+It sits below the catalogue entries that use it (`catalog/entries/`): `channels` imports
+nothing from actlab (the spec itself uses its ChannelError), the rest only the spec and the
+registry (mixtures and rational fits look their bases up by name), so importing it never
 imports an entry.
 """
