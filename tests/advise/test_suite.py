@@ -11,10 +11,10 @@ import torch
 from click.testing import CliRunner
 
 import actlab
-from actlab.advise.evidence import load_evidence, read_evidence, write_evidence
+from actlab.advise.evidence import Evidence, load_evidence, read_evidence, write_evidence
 from actlab.advise.markdown import benchmark_page
 from actlab.advise.regression import smooth_2d, target
-from actlab.advise.run_suite import invocations, run_suite, suite_config
+from actlab.advise.run_suite import invocations, run_spans, run_suite, suite_config
 from actlab.advise.sequences import mnist1d_tokens
 from actlab.advise.suite import ACTIVATIONS, GATED, SEEDS, SETTINGS, TUNE_LR, get_setting, select
 from actlab.cli import main
@@ -103,6 +103,17 @@ def test_a_slice_runs_resumes_and_becomes_evidence(tmp_path):
     assert back.get("spiral-mlp").cell("relu").scores == spiral.cell("relu").scores
     page = benchmark_page(back)
     assert "## spiral-mlp" in page and "| rank | activation | test R²" in page
+    # Wall time per setting: the union of that setting's run intervals (its 6 runs here).
+    walls = back.meta["setting_wall_seconds"]
+    assert set(walls) == {"spiral-mlp", "regression-mlp"} and all(w > 0 for w in walls.values())
+    assert max(walls.values()) <= back.meta["wall_seconds"] <= sum(walls.values()) + 1e-6
+    assert len(run_spans(out, ["spiral-mlp"])) == 6 and len(run_spans(out)) == 12
+    assert page.count("Wall time ") == 2
+    # The settings not run are named as pending, with the command that runs them.
+    pending = [s.name for s in SETTINGS if s.name not in ("spiral-mlp", "regression-mlp")]
+    assert f"--settings {','.join(pending)} --out runs/suite" in page
+    only_spiral = benchmark_page(Evidence((back.get("spiral-mlp"),), back.meta))
+    assert "regression-mlp," in only_spiral.split("**Pending**")[1].split("\n")[0]
 
 
 def test_a_missing_run_is_named(tmp_path):

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 from actlab.advise.evidence import Cell, Evidence, SettingEvidence
+from actlab.advise.suite import SETTINGS
 
 
 def _score(value: float, metric: str) -> str:
@@ -104,6 +105,12 @@ def _late(cells: Sequence[Cell], epochs: int) -> str:
     return f"mean tested epoch {sum(picked) / len(picked):.1f} of {epochs}"
 
 
+def pending_settings(evidence: Evidence) -> list[str]:
+    """Settings of the suite definition that the evidence does not have yet."""
+    have = set(evidence.names())
+    return [s.name for s in SETTINGS if s.name not in have]
+
+
 def benchmark_page(evidence: Evidence, command: str = "actlab bench suite") -> str:
     """The whole page as Markdown."""
     meta = evidence.meta
@@ -124,7 +131,8 @@ def benchmark_page(evidence: Evidence, command: str = "actlab bench suite") -> s
         f"- **Runs**: {meta.get('runs', '?')} final runs ({meta.get('run_seconds', 0) / 3600:.2f} h "
         "of training summed over runs, tuning runs not counted)"
         + (
-            f"; wall time of the suite {wall / 3600:.2f} h over {meta.get('invocations')} invocation(s)"
+            f"; wall time {wall / 3600:.2f} h, the union of the runs' intervals (tuning "
+            "included) across interrupted and resumed invocations"
             if wall
             else ""
         )
@@ -140,6 +148,16 @@ def benchmark_page(evidence: Evidence, command: str = "actlab bench suite") -> s
         "setting's best mean (the set the advisor's evaluation counts as a hit); Δ is the "
         "difference of means to ReLU; *significant* means Holm-adjusted p < 0.05.",
     ]
+    pending = pending_settings(evidence)
+    if pending:
+        lines.append(
+            f"- **Pending**: {len(pending)} of the suite's {len(SETTINGS)} settings have no "
+            f"evidence here yet ({', '.join(pending)}): the machine this was measured on did "
+            "not have the time for them. `actlab bench suite --settings "
+            f"{','.join(pending)} --out runs/suite` runs them (resumable), and `actlab bench "
+            "suite --out runs/suite --evidence src/actlab/advise/evidence/suite-v1.json` "
+            "then writes the evidence of every setting."
+        )
     if missing:
         lines.append(
             "- **Not finished**: "
@@ -170,6 +188,12 @@ def benchmark_page(evidence: Evidence, command: str = "actlab bench suite") -> s
         if late:
             lines.append(
                 f"Budget {s.epochs} epochs with a cosine schedule; {late} (the best-validation epoch)."
+            )
+        wall = meta.get("setting_wall_seconds", {}).get(s.name)
+        if wall:
+            lines.append(
+                f"Wall time {wall / 60:.1f} min (tuning runs included; "
+                f"{s.run_seconds / 60:.1f} min of final runs summed)."
             )
         lines += [""] + leaderboard(s)
     return "\n".join(lines) + "\n"

@@ -4,8 +4,9 @@ evidence file and the benchmark page.
 Each setting's runs go to ``OUT/<setting>/results.sqlite`` through `run_experiment`, which
 skips every run already finished there: killing the command loses at most the runs in
 flight, and running it again carries on. ``OUT/suite-log.json`` keeps one line per
-invocation (start, end, seconds, settings), so the wall time of a suite run across
-interruptions is the sum of its lines.
+invocation (start, end, seconds, settings). The wall time reported for the suite (and per
+setting) is the union of its runs' intervals, tuning runs included: it spans interruptions
+and parallel invocations without counting the idle time between them.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def run_suite(
         ran[s.name] = result.n_ran
     seconds = time.perf_counter() - clock
     _log(out, started, seconds, [s.name for s in chosen])
-    meta = _meta(out, records_seen, seeds, tune_lr)
+    meta = _meta(out, records_seen, seeds, tune_lr, [e.name for e in entries])
     meta["last_seconds"] = round(seconds, 1)
     meta["last_ran"] = ran
     meta["last_skipped"] = skipped
@@ -164,13 +165,18 @@ def _log(out: Path, started: str, seconds: float, names: list[str]) -> None:
         handle.write(json.dumps(line) + "\n")
 
 
-def run_spans(out: str | Path) -> list[tuple[str, str]]:
-    """(started, finished) of every run in every setting's store under `out`, tuning runs
-    included."""
+def run_spans(out: str | Path, settings: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(started, finished) of every run, tuning runs included, in the stores of `settings`
+    under `out` (None: every setting's store there)."""
     from actlab.experiments import ResultStore
 
+    out = Path(out)
+    if settings is None:
+        folders = sorted(out.iterdir()) if out.is_dir() else []
+    else:
+        folders = [out / name for name in settings]
     spans = []
-    for directory in sorted(Path(out).iterdir()) if Path(out).is_dir() else []:
+    for directory in folders:
         if (directory / "results.sqlite").is_file():
             with ResultStore(directory) as store:
                 spans += [(r.started, r.finished) for r in store.records()]
@@ -201,8 +207,10 @@ def invocations(out: str | Path) -> list[dict[str, Any]]:
 
 
 def _meta(
-    out: Path, records: Sequence[Any], seeds: Any, tune_lr: Sequence[float]
+    out: Path, records: Sequence[Any], seeds: Any, tune_lr: Sequence[float], names: list[str]
 ) -> dict[str, Any]:
+    """Where and how the evidence of the settings `names` was measured; the wall times count
+    the runs of those settings only."""
     versions: dict[str, set[str]] = {}
     machines: dict[str, dict[str, Any]] = {}
     for r in records:
@@ -214,7 +222,7 @@ def _meta(
             {k: m.get(k) for k in ("platform", "processor", "cpu_count", "device")},
         )
     log = invocations(out)
-    spans = run_spans(out)
+    spans = run_spans(out, names)
     return {
         "suite_version": SUITE_VERSION,
         "created": _now(),
@@ -233,6 +241,9 @@ def _meta(
         "runs": len(records),
         "run_seconds": round(sum(r.seconds for r in records), 1),
         "wall_seconds": round(covered_seconds(spans), 1),
+        "setting_wall_seconds": {
+            name: round(covered_seconds(run_spans(out, [name])), 1) for name in names
+        },
         "first_run_started": min((a for a, _ in spans), default=None),
         "last_run_finished": max((b for _, b in spans), default=None),
         "all_runs": len(spans),
