@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from actlab.advise import advise
 from actlab.advise.advisor import distance, evidence_scores
 from actlab.advise.evidence import load_evidence
-from actlab.advise.setting import Setting
+from actlab.advise.setting import Setting, describe_setting
 from actlab.cli import main
 from tests.advise._evidence import evidence, setting
 
@@ -50,6 +50,25 @@ def test_transformer_puts_a_gelu_or_gated_form_first():
         assert first.activation in ("gelu", "gelu_tanh", "swiglu", "geglu", "reglu")
         sources = " ".join(r.source for r in first.reasons)
         assert "Shazeer" in sources or "Hendrycks & Gimpel" in sources
+
+
+def test_an_architecture_brings_its_usual_norm_residual_and_data():
+    assert describe_setting(arch="transformer") == Setting(
+        "transformer", norm="layer", residual=True, data="sequence"
+    )
+    assert describe_setting(arch="resnet", depth=9) == Setting("resnet", 9, "batch", True, "image")
+    assert describe_setting() == Setting() and describe_setting(arch="mlp") == Setting()
+    # What is given wins over the architecture's defaults.
+    assert describe_setting(arch="transformer", norm="none", residual=False) == Setting(
+        "transformer", norm="none", residual=False, data="sequence"
+    )
+    assert advise(arch="resnet", evidence=EVIDENCE).setting.norm == "batch"
+    with pytest.raises(ValueError, match="arch must be one of .*did you mean 'mlp'"):
+        describe_setting(arch="mpl")
+    out = CliRunner().invoke(main, ["advise", "--arch", "transformer", "--no-residual", "--json"])
+    assert out.exit_code == 0, out.output
+    setting_out = json.loads(out.output)["setting"]
+    assert setting_out["norm"] == "layer" and setting_out["residual"] is False
 
 
 def test_gated_forms_only_where_a_feed_forward_block_can_widen():

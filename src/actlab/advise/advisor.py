@@ -22,7 +22,7 @@ from typing import Any
 
 from actlab.advise.evidence import Evidence, SettingEvidence, load_evidence
 from actlab.advise.rules import RULES, Rule, applicable, effect_on
-from actlab.advise.setting import Setting
+from actlab.advise.setting import Setting, describe_setting
 
 EVIDENCE_WEIGHT = 0.5
 GAP_FLOOR = -8.0
@@ -228,14 +228,15 @@ def advise(
     **flags: Any,
 ) -> Advice:
     """Rank the activations for `setting` (or a `Setting` made from `flags`: arch, depth,
-    norm, residual, data, task, priority, target).
+    norm, residual, data, task, priority, target; those left out take the defaults of the
+    architecture, `actlab.advise.setting.ARCH_DEFAULTS`).
 
     >>> advice = advise(arch="transformer")
     >>> advice.recommendations[0].activation in ("gelu", "swiglu", "geglu")
     True
     """
     if setting is None:
-        setting = Setting(**flags)
+        setting = describe_setting(**flags)
     elif flags:
         setting = setting.replace(**flags)
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:

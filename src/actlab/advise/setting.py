@@ -80,6 +80,34 @@ class Setting:
         return ", ".join(parts)
 
 
+# What a model of each architecture usually has, for the fields a description leaves out:
+# a Transformer is pre-LN with residual blocks over token sequences, a ResNet has BatchNorm
+# and shortcuts over images, a CNN reads images, a recurrent net sequences. An MLP takes the
+# `Setting` defaults.
+ARCH_DEFAULTS: dict[str, dict[str, Any]] = {
+    "mlp": {},
+    "cnn": {"data": "image"},
+    "resnet": {"norm": "batch", "residual": True, "data": "image"},
+    "transformer": {"norm": "layer", "residual": True, "data": "sequence"},
+    "rnn": {"data": "sequence"},
+}
+
+
+def describe_setting(**given: Any) -> Setting:
+    """A `Setting` from the fields given (None = not given); the others take the defaults of
+    the architecture (`ARCH_DEFAULTS`), then the `Setting` defaults.
+
+    >>> describe_setting(arch="transformer").describe()
+    'transformer, depth 2, norm layer, residual, sequence data, classification'
+    >>> describe_setting(arch="transformer", norm="none").norm
+    'none'
+    """
+    given = {k: v for k, v in given.items() if v is not None}
+    arch = given.get("arch", Setting.arch)
+    _one_of("arch", arch, ARCHS)
+    return Setting(**{**ARCH_DEFAULTS[arch], **given})
+
+
 def _one_of(name: str, value: Any, valid: tuple[str, ...]) -> None:
     if not isinstance(value, str) or value not in valid:
         close = difflib.get_close_matches(str(value), valid, n=2)

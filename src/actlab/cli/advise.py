@@ -32,18 +32,18 @@ _VERIFY_ONLY = ("budget", "data_factory", "dataset", "seeds", "out")
     "--norm",
     type=click.Choice(NORMS),
     default=None,
-    help="Normalisation before the activations (default none, or read from the model).",
+    help="Normalisation before the activations (default none; layer for a transformer, batch for a resnet; or read from the model).",
 )
 @click.option(
     "--residual/--no-residual",
     default=None,
-    help="Whether blocks add their input back (default no, or read from the model).",
+    help="Whether blocks add their input back (default no; yes for a transformer or resnet; or read from the model).",
 )
 @click.option(
     "--data",
     type=click.Choice(DATA_KINDS),
     default=None,
-    help="Kind of input data (default tabular, or guessed from the model's layers).",
+    help="Kind of input data (default tabular; image for a cnn or resnet, sequence for a transformer or rnn; or guessed from the model's layers).",
 )
 @click.option(
     "--task",
@@ -132,7 +132,7 @@ def advise(
     from actlab.advise.advisor import advise as run_advice
     from actlab.advise.advisor import compare_command
     from actlab.advise.evidence import load_evidence
-    from actlab.advise.setting import Setting
+    from actlab.advise.setting import describe_setting
     from actlab.experiments.sources import SourceError
 
     if evaluate:
@@ -161,7 +161,7 @@ def advise(
             reading = read_model(model, model_factory)
             setting = reading.setting(**flags)
         else:
-            setting = Setting(**{k: v for k, v in flags.items() if v is not None})
+            setting = describe_setting(**flags)
         evidence = load_evidence(evidence_file)
         advice = run_advice(setting, evidence=evidence, top=top)
     except (ValueError, SourceError) as error:
