@@ -130,6 +130,31 @@ def test_a_missing_run_is_named(tmp_path):
     assert _missing(config, records) == ["relu seed 1"]
 
 
+def test_no_train_reads_the_stores_and_keeps_complete_cells_only(tmp_path):
+    out = tmp_path / "suite"
+    kwargs = dict(epochs=1, tune_lr=[1e-3], seeds=2, run_options={"workers": 1})
+    run_suite(out, ["spiral-mlp"], activations=["relu"], **kwargs)
+    before = {p.name for p in out.iterdir()}
+    read = run_suite(out, ["spiral-mlp", "digits-mlp"], activations=["relu", "tanh"],
+                     train=False, **kwargs)  # fmt: skip
+    assert read.meta["last_ran"] == {"spiral-mlp": 0}  # nothing trained
+    assert read.meta["last_skipped"] == {"digits-mlp": "nothing run yet"}
+    assert {p.name for p in out.iterdir()} == before  # no store made for digits-mlp
+    (spiral,) = read.settings
+    assert [c.activation for c in spiral.cells] == ["relu"] and spiral.cell("relu").n == 2
+    assert spiral.missing == ("tanh seed 0", "tanh seed 1") and read.meta["runs"] == 2
+    # Training the same slice fills the cell that --no-train left out.
+    trained = run_suite(out, ["spiral-mlp"], activations=["relu", "tanh"], **kwargs)
+    assert trained.meta["last_ran"] == {"spiral-mlp": 2} and not trained.settings[0].missing
+    # A setting whose store has no complete cell is left out, with the reason.
+    none = run_suite(out, ["spiral-mlp"], activations=["relu", "tanh"], train=False,
+                     **{**kwargs, "seeds": 3})  # fmt: skip
+    assert (
+        not none.settings
+        and "no activation has all its runs" in none.meta["last_skipped"]["spiral-mlp"]
+    )
+
+
 def test_bench_suite_cli(tmp_path):
     runner = CliRunner()
     listed = runner.invoke(main, ["bench", "suite", "--list"])
@@ -153,6 +178,15 @@ def test_bench_suite_cli(tmp_path):
         tmp_path / "s" / "benchmark.md"
     ).is_file()
     assert read_evidence(tmp_path / "s" / "evidence.json").get("spiral-mlp").cell("relu").n == 2
+    both = runner.invoke(main, ["bench", "suite", "--no-train", "--dry-run"])
+    assert both.exit_code == 2 and "choose one" in both.output
+    again = runner.invoke(main, ["bench", "suite", "--settings", "spiral-mlp", "--activations", "relu",
+                                 "--seeds", "2", "--epochs", "1", "--no-train", "--out", str(tmp_path / "s"),
+                                 "--evidence", str(tmp_path / "again.json")])  # fmt: skip
+    assert again.exit_code == 0, again.output
+    assert read_evidence(tmp_path / "again.json").get("spiral-mlp").cell("relu").scores == (
+        read_evidence(tmp_path / "s" / "evidence.json").get("spiral-mlp").cell("relu").scores
+    )
 
 
 @pytest.mark.parametrize("command", [["bench", "suite"], ["advise"]])

@@ -66,8 +66,13 @@ def run_suite(
     epochs: int | None = None,
     run_options: dict[str, Any] | None = None,
     progress: Callable[[str, Any], None] | None = None,
+    train: bool = True,
 ) -> Evidence:
     """Run (or resume) the chosen settings and return their evidence.
+
+    With ``train=False`` nothing is trained: the evidence is what the stores hold now. A
+    setting then keeps only its complete cells (every seed of the activation finished); the
+    others are listed as missing, and a setting without one complete cell is left out.
 
     A setting whose folder another invocation holds is skipped (`meta["last_skipped"]`
     says why), so two invocations may share the work: each trains what the other is not.
@@ -87,6 +92,8 @@ def run_suite(
     chosen = select(settings)
     for s in chosen:
         held = _in_use(out / s.name)
+        if held is None and not train and not (out / s.name / "results.sqlite").is_file():
+            held = "nothing run yet"
         if held is not None:  # another invocation is running this setting: do the others
             skipped[s.name] = held
             if progress:
@@ -99,16 +106,28 @@ def run_suite(
         if progress:
             progress(s.name, None)
         result = run_experiment(
-            config, progress=(lambda e, n=s.name: progress(n, e)) if progress else None
+            config,
+            progress=(lambda e, n=s.name: progress(n, e)) if progress else None,
+            runner=None if train else _NoTraining(),
         )
         missing = _missing(config, result.records)
+        rows, records = result.summary, result.records
+        if not train:  # a cell still being trained is pending, not evidence
+            pending = {m.rsplit(" seed ", 1)[0] for m in missing}
+            rows = [row for row in rows if row.activation not in pending]
+            records = [r for r in records if r.config.label not in pending]
+            if not rows:
+                skipped[s.name] = "no activation has all its runs yet"
+                if progress:
+                    progress(s.name, skipped[s.name])
+                continue
         entries.append(
             from_summary(
                 s.name,
                 s.summary,
                 s.setting.to_dict(),
-                result.summary,
-                result.records,
+                rows,
+                records,
                 epochs=config.training.epochs,
                 missing=missing,
                 config=_public(
@@ -118,7 +137,7 @@ def run_suite(
                 ),
             )
         )
-        records_seen += [r for r in result.records if r.status == "finished"]
+        records_seen += [r for r in records if r.status == "finished"]
         ran[s.name] = result.n_ran
     seconds = time.perf_counter() - clock
     _log(out, started, seconds, [s.name for s in chosen])
@@ -127,6 +146,13 @@ def run_suite(
     meta["last_ran"] = ran
     meta["last_skipped"] = skipped
     return Evidence(tuple(entries), meta)
+
+
+class _NoTraining:
+    """The runner of ``train=False``: it trains nothing, so an experiment only reads its store."""
+
+    def run(self, configs: Any, count: int | None = None) -> Any:
+        return iter(())
 
 
 def _in_use(directory: Path) -> str | None:

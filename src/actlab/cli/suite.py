@@ -75,6 +75,12 @@ def _names(text: str | None) -> list[str] | None:
     help="Epochs per run instead of each setting's budget: a quick slice, not the evidence.",
 )
 @click.option(
+    "--no-train",
+    is_flag=True,
+    help="Train nothing: write the evidence file and page from what the stores hold now "
+    "(only activations with every seed finished; the rest are listed as missing).",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Check every setting's data and models and say what would run; train nothing.",
@@ -91,6 +97,7 @@ def suite(
     activations: str | None,
     seeds: int | None,
     epochs: int | None,
+    no_train: bool,
     dry_run: bool,
 ) -> None:
     """Run the evidence base of `actlab advise`: 24 activations (27 on the Transformer, with
@@ -116,6 +123,8 @@ def suite(
     run_options = {"backend": backend, "workers": workers}
     if ray_address is not None:
         run_options["ray_address"] = ray_address
+    if dry_run and no_train:
+        raise click.UsageError("--dry-run and --no-train: choose one")
     if dry_run:
         _dry_run(chosen, out, run_options)
         return
@@ -147,6 +156,7 @@ def suite(
             epochs=epochs,
             run_options=run_options,
             progress=progress,
+            train=not no_train,
         )
     except (ExperimentError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
