@@ -106,7 +106,8 @@ def test_a_slice_runs_resumes_and_becomes_evidence(tmp_path):
     # Wall time per setting: the union of that setting's run intervals (its 6 runs here).
     walls = back.meta["setting_wall_seconds"]
     assert set(walls) == {"spiral-mlp", "regression-mlp"} and all(w > 0 for w in walls.values())
-    assert max(walls.values()) <= back.meta["wall_seconds"] <= sum(walls.values()) + 1e-6
+    # (each figure is rounded to 0.1 s on its own)
+    assert max(walls.values()) - 0.1 <= back.meta["wall_seconds"] <= sum(walls.values()) + 0.1
     assert len(run_spans(out, ["spiral-mlp"])) == 6 and len(run_spans(out)) == 12
     assert page.count("Wall time ") == 2
     # The settings not run are named as pending, with the command that runs them.
