@@ -55,6 +55,14 @@ LAYERS = {
         "actlab.report.catalogue",
         "actlab.report.experiment",
     ),
+    "actlab.advise": (
+        *_CORE,
+        "actlab.data",
+        "actlab.diagnose",
+        "actlab.experiments",
+        "actlab.comparison",
+        "actlab.report.experiment",
+    ),  # fmt: skip
 }
 
 # Circles still to be removed (none): listed so that no new one can appear unnoticed, and the

@@ -4,8 +4,8 @@
   NORMALIZE_WHITESPACE), so every printed value must be what the code prints;
 - other ```python blocks run in a scratch directory (a block that starts with `# NAME.py` is
   written to that file instead, for the blocks after it to import);
-- every `actlab ...` line of a ```bash block runs; commands that would train run with
-  `--dry-run`, which checks every option, the data and each model, and trains nothing. MNIST
+- every `actlab ...` line of a ```bash block runs; commands that would train (compare,
+  depth-study, bench suite) run with `--dry-run`, which checks every option, the data and each model, and trains nothing. MNIST
   and CIFAR-10 cannot be downloaded here: commands that use them get `--data-dir` with small
   files in the real formats;
 - in ```text blocks, each `$ actlab ...` command runs and every line shown after it (but `...`)
@@ -136,7 +136,7 @@ def test_the_spec_shown_is_the_registered_one():
 )
 def test_shell_commands_run(scratch, command):
     args = shlex.split(os.path.expanduser(command.replace("~/", str(scratch / "home") + "/")))[1:]
-    if args[0] in TRAINING:
+    if args[0] in TRAINING or args[:2] == ["bench", "suite"]:
         args.append("--dry-run")
         downloaded = any(a in ("mnist", "cifar10") or a.endswith("-cifar10") for a in args)
         if downloaded and "--data-dir" not in args:

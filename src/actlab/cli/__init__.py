@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "depth-study": ("actlab.cli.depth_study", "depth_study", "Accuracy and gradient flow against depth, per activation."),
     "search": ("actlab.cli.search", "search", "Discover new activation functions by search, as the Swish paper did."),
     "diagnose": ("actlab.cli.diagnose", "diagnose", "Dead, saturated and vanishing layers of a model, and why."),
+    "advise": ("actlab.cli.advise", "advise", "Which activation to use: a shortlist with reasons, sources and measurements."),
     "playground": ("actlab.cli.playground", "playground", "Watch a network learn in the browser."),
     "bench": ("actlab.cli.bench", "bench", "Time the kernels against PyTorch and a memory copy."),
     "demo": ("actlab.cli.demo", "demo", "What `make demo` runs: the catalogue, a gallery, a comparison."),
@@ -58,9 +59,9 @@ def main() -> None:
     (plot), generate the catalogue page (docs), compare activations by training on built-in
     or your own model and data (compare; models and presets list what it offers), see how
     deep each activation trains (depth-study), discover new activations by search (search),
-    find dead, saturated or vanishing layers in a
-    model (diagnose), watch a network learn in the browser (playground), time the kernels
-    (bench), or run the demo. `actlab COMMAND --help` explains each option.
+    find dead, saturated or vanishing layers in a model (diagnose), get a recommended
+    activation with its reasons (advise), watch a network learn in the browser (playground),
+    time the kernels (bench), or run the demo. `actlab COMMAND --help` explains each option.
     """
 
 

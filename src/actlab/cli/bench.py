@@ -75,3 +75,12 @@ def kernels(as_json: bool, quick: bool, out: Path | None) -> None:
             verdict = "met" if t["naive_target_met"] else "MISSED"
             line += f", vs naive {t['vs_naive_min']:.2f}..{t['vs_naive_max']:.2f} ({verdict})"
         click.echo(line)
+
+
+def _add_suite() -> None:
+    from actlab.cli.suite import suite
+
+    bench.add_command(suite)
+
+
+_add_suite()
