@@ -107,8 +107,9 @@ def _costs(records) -> tuple[float, float]:
 
 
 def _health(records) -> dict[str, float | None]:
-    """Worst dead fraction and saturation over layers at the last epoch, and the ratio of the
-    first to the last layer's gradient norm (≪ 1: vanishing), averaged over seeds."""
+    """Worst dead fraction and saturated share (flat tails) over layers at the last epoch, and
+    the ratio of the first to the last layer's gradient norm (≪ 1: vanishing), averaged over
+    seeds."""
     dead, sat, ratio = [], [], []
     for r in records:
         if not r.health:
@@ -116,14 +117,14 @@ def _health(records) -> dict[str, float | None]:
         final = max(h["epoch"] for h in r.health)
         layers = sorted((h for h in r.health if h["epoch"] == final), key=lambda h: h["layer"])
         dead.append(max(h["dead_fraction"] for h in layers))
-        sat.append(max(h["saturation"] for h in layers))
+        sat.append(max(h["saturated"] for h in layers))
         first, last = layers[0]["grad_norm"], layers[-1]["grad_norm"]
         if last and last > 0 and not math.isnan(first):
             ratio.append(first / last)
     mean = lambda v: None if not v else float(sum(v) / len(v))
     return {
         "max_dead_fraction": mean(dead),
-        "max_saturation": mean(sat),
+        "max_saturated": mean(sat),
         "grad_first_over_last": mean(ratio),
     }
 
