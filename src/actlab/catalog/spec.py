@@ -247,6 +247,10 @@ class ActivationSpec:
     kink_derivative: Mapping[float, float] = field(default_factory=dict)
     limits: tuple[float, float] | None = None  # (f(-inf), f(+inf)); nan where no limit
     paper: str = ""
+    # Where in the cited source the formula was checked and against what text, e.g.
+    # "Eq. (4), arXiv:1808.00783 (text read via the search tool): matches" - or, where the
+    # paper itself could not be read, which secondary source was used instead.
+    checked: str = ""
     native: str | None = None  # dotted path of PyTorch's function, when fn calls it
     native_kwargs: Mapping[str, Any] = field(default_factory=dict)  # fixed extra args for it
     elementwise: bool = True

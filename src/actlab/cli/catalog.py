@@ -138,6 +138,8 @@ def show(name: str, as_json: bool) -> None:
         out.print(f"impl={impl!r}: {text}")
     if spec.paper:
         out.print(escape(f"paper: {spec.paper}"))
+    if spec.checked:
+        out.print(escape(f"checked: {spec.checked}"))
     if spec.caveat:
         out.print(escape(f"† {spec.caveat}"))
     if spec.notes:

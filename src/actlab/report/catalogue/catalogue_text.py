@@ -119,6 +119,7 @@ def spec_record(spec: ActivationSpec, params: Mapping[str, Any] | None = None) -
         "paper": spec.paper,
         "year": spec.year,
         "sources": sources_record(spec.paper),
+        "checked": spec.checked or None,
         "reference": "sympy" if spec.sym else "numpy",
         "sym": spec.sym or None,
         "native": spec.native,

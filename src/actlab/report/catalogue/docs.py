@@ -124,6 +124,8 @@ def entry_markdown(spec: ActivationSpec, images: str = IMAGES) -> list[str]:
     lines += _properties(spec) + _parameters(spec)
     if spec.paper:
         lines += [f"**Paper:** {spec.paper}", ""]
+    if spec.checked:
+        lines += [f"**Checked against the source:** {spec.checked}", ""]
     if spec.notes:
         lines += [f"**Notes:** {spec.notes}", ""]
     if spec.xfail:
