@@ -131,6 +131,27 @@ def test_every_n_skips_paused_forwards_and_every_1_watches_all():
     assert every.report()[0]["batches"] == 4
 
 
+def _layer_hooks(net: nn.Module) -> int:
+    return sum(
+        len(m._forward_pre_hooks) + len(m._forward_hooks) for m in net.modules() if m is not net
+    )
+
+
+def test_a_forward_that_every_n_skips_runs_with_no_layer_hook():
+    net = _mlp()
+    monitor = Monitor(net, every=3)
+    seen = []
+    with monitor:
+        for x in _inputs(7):
+            net(x).pow(2).mean().backward()
+            seen.append(_layer_hooks(net))  # what the forward just made ran with
+    # forwards 1, 4, 7 are watched (a pre and a post hook on each of the two ReLUs); the rest
+    # find none: the model's own pre-hook took them off before the layers ran
+    assert seen == [4, 0, 0, 4, 0, 0, 4]
+    assert monitor.report()[0]["batches"] == 3
+    assert _layer_hooks(net) == 0 and not net._forward_pre_hooks  # detached: all gone
+
+
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
 def test_every_must_be_a_positive_integer(bad):
     with pytest.raises(ValueError, match="every must be an integer >= 1"):
@@ -201,13 +222,13 @@ def test_reports_made_midway_do_not_change_the_numbers():
 
 
 def test_a_full_ledger_folds_its_rows_and_keeps_their_order():
-    ledger = Ledger(2, rows=3)
-    values = [[float(i), float(-i)] for i in range(8)]
-    for row in values[:5]:
-        ledger.append([torch.tensor(v, dtype=F64) for v in row])
+    ledger = Ledger(3, rows=3)
+    values = [[float(i), float(-i), float(2 * i)] for i in range(8)]
+    for row in values[:5]:  # a row is written from pieces laid end to end
+        ledger.append([torch.tensor(row[:2], dtype=F64), torch.tensor(row[2:], dtype=F64)])
     assert ledger.drain() == values[:5]
     for row in values[5:]:
-        ledger.append([torch.tensor(v, dtype=F64) for v in row])
+        ledger.append([torch.tensor(row, dtype=F64)])
     assert ledger.drain() == values[5:] and ledger.drain() == []
 
 

@@ -164,7 +164,11 @@ class Monitor:
         self.layer_paths = None
         if layers is not None:
             self.layer_paths = _chosen("layer", layers, [info.path for info in self.activations])
-        self._handles: list[Any] = []
+        self._handles: list[Any] = []  # the model's own hooks: on while attached
+        # per watched layer (module, pre hook, post hook or None), and their handles while
+        # they are on: with every=N they are on only for the forwards that are watched
+        self._watched: list[tuple[nn.Module, Any, Any]] = []
+        self._layer_handles: list[Any] = []
         self._layers: dict[tuple[str, int], LayerStats] = {}
         self._calls: dict[int, int] = {}
         self._pending: dict[int, list[LayerStats]] = {}
@@ -186,6 +190,7 @@ class Monitor:
         self.note = self.activations.note
         self._handles.append(self.model.register_forward_pre_hook(self._model_start))
         self._handles.append(self.model.register_forward_hook(self._model_end))
+        self._watched = []
         for info in self.activations:
             if self.layer_paths is not None and info.path not in self.layer_paths:
                 continue
@@ -197,14 +202,28 @@ class Monitor:
                 "derivative" in self.measure and not elementwise
             )
             pre_hook = self._make_pre_hook(info.path, resolved, post)
-            self._handles.append(info.module.register_forward_pre_hook(pre_hook))
-            if post:
-                post_hook = self._make_post_hook(resolved)
-                self._handles.append(info.module.register_forward_hook(post_hook))
+            post_hook = self._make_post_hook(resolved) if post else None
+            self._watched.append((info.module, pre_hook, post_hook))
+        self._hook_layers()
         return self
+
+    def _hook_layers(self) -> None:
+        """Put the per-layer hooks on (a no-op when they are on)."""
+        if self._layer_handles:
+            return
+        for module, pre_hook, post_hook in self._watched:
+            self._layer_handles.append(module.register_forward_pre_hook(pre_hook))
+            if post_hook is not None:
+                self._layer_handles.append(module.register_forward_hook(post_hook))
+
+    def _unhook_layers(self) -> None:
+        for handle in self._layer_handles:
+            handle.remove()
+        self._layer_handles.clear()
 
     def detach(self) -> None:
         """Remove every hook; the statistics gathered so far stay until `reset()`."""
+        self._unhook_layers()
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
@@ -243,6 +262,11 @@ class Monitor:
         if not self._paused:
             self._sampled = self._forwards % self.every == 0
             self._forwards += 1
+            # an unwatched forward runs with no layer hook at all: nothing to call per layer
+            if self._sampled:
+                self._hook_layers()
+            else:
+                self._unhook_layers()
 
     def _model_end(self, module: nn.Module, args: Any, output: Any) -> None:
         self._in_model = False

@@ -47,6 +47,9 @@ from typing import Any
 
 import torch
 
+from actlab.kernels.statistics import FIELDS as STAT_FIELDS
+from actlab.kernels.statistics import tensor_stats
+
 F64 = torch.float64
 
 # What a monitor can measure; each name switches on the statistics listed.
@@ -70,14 +73,15 @@ class Ledger:
         self.used = 0
         self.spilled: list[list[float]] = []
 
-    def append(self, values: list[torch.Tensor]) -> None:
-        device = values[0].device
+    def append(self, pieces: list[torch.Tensor]) -> None:
+        """One row: the float64 vectors `pieces`, end to end (`width` values in all)."""
+        device = pieces[0].device
         if self.buffer is None or self.buffer.device != device:
             self._spill()
             self.buffer = torch.empty((self.rows, self.width), dtype=F64, device=device)
         elif self.used == self.rows:
             self._spill()
-        torch.stack(values, out=self.buffer[self.used])
+        torch.cat(pieces, out=self.buffer[self.used])
         self.used += 1
 
     def _spill(self) -> None:
@@ -132,24 +136,8 @@ def unit_axis(ndim: int, unit_dim: int | None, channel_first: bool = False) -> i
     return 2 if ndim == 3 and not channel_first else 1
 
 
-def _count(ones: torch.Tensor) -> torch.Tensor:
-    """The number of ones in a tensor of zeros and ones. Comparisons are written into a tensor
-    of the input's float dtype (``torch.gt(x, 0, out=...)``), several times faster on CPU than
-    a boolean tensor, and summed in float32 where that is exact (fewer than 2**24 elements)."""
-    if ones.dtype in (torch.float32, F64) and ones.numel() < 2**24:
-        return ones.sum()
-    return ones.sum(dtype=F64)
-
-
-def _wide(x: torch.Tensor) -> torch.Tensor:
-    """`x` as one flat float64 vector (converted once when it is of lower precision)."""
-    return (x if x.dtype == F64 else x.to(F64)).reshape(-1)
-
-
-def _sum_and_squares(x: torch.Tensor) -> list[torch.Tensor]:
-    """Float64 sum and sum of squares of `x` (a dot product: no squared copy is made)."""
-    wide = _wide(x)
-    return [wide.sum(), torch.dot(wide, wide)]
+# The fields of one `tensor_stats` row (actlab.kernels.statistics).
+SUM, SQUARES, ABS_SUM, POSITIVE, NONZERO, BELOW = range(len(STAT_FIELDS))
 
 
 class LayerStats:
@@ -192,14 +180,16 @@ class LayerStats:
         self.grad_abs = 0.0
         self.grad_count = 0
         self.backward_passes = 0
-        # device side: one ledger row per call, sizes kept here
-        # pre sum, pre sum of squares, positive, sum |f'|, nonzero f', |f'| < eps
-        self._inputs = Ledger(6)
+        # device side: one ledger row per call, sizes kept here. Each row is made of
+        # `tensor_stats` vectors (one read of the tensor each): the input's and f'(z)'s
+        # (zeros when f' is not given as values), the output's, the gradient's.
+        width = len(STAT_FIELDS)
+        self._inputs = Ledger(2 * width)
         # (numel, how f' was given: None, "values" or "indicator")
         self._input_sizes: list[tuple[int, str | None]] = []
-        self._outputs = Ledger(2)  # out sum, out sum of squares
+        self._outputs = Ledger(width)
         self._output_sizes: list[int] = []
-        self._grads = Ledger(2)  # grad sum of squares, sum |grad|
+        self._grads = Ledger(width)
         self._grad_sizes: list[int] = []
         # per unit, the largest |f'(z)| seen (or |output| for activations without f')
         self.unit_max: torch.Tensor | None = None
@@ -207,14 +197,16 @@ class LayerStats:
         self.dead_by_output = False
         self.units_changed = False  # unit count differed between calls: no dead fraction
 
-    def _update_units(self, magnitude: torch.Tensor) -> None:
+    def _update_units(self, values: torch.Tensor, absolute: bool = False) -> None:
+        """Fold max |values| (or max values, when they are >= 0) per unit into `unit_max`."""
         if self.units_changed:
             return
-        axis = unit_axis(magnitude.dim(), self.unit_dim, self.channel_first)
+        axis = unit_axis(values.dim(), self.unit_dim, self.channel_first)
         if axis is None:
             return
+        magnitude = values.abs() if absolute else values
         others = tuple(d for d in range(magnitude.dim()) if d != axis)
-        # a copy when there is nothing to reduce: the caller may overwrite `magnitude` next
+        # a copy when there is nothing to reduce: `values` may be the caller's tensor
         per_unit = magnitude.amax(dim=others) if others else magnitude.clone()
         if self.unit_max is None:
             self.unit_max = per_unit
@@ -227,48 +219,39 @@ class LayerStats:
         self, z: torch.Tensor, d1: torch.Tensor | None, indicator: bool = False
     ) -> None:
         """Pre-activation `z` and, when known, f'(z) elementwise. `indicator`: `d1` is 1 where
-        z > 0 and 0 elsewhere (ReLU), so it also gives the on-rate and needs no abs."""
+        z > 0 and 0 elsewhere (ReLU), so z's own count of positives also gives sum |f'| and
+        the nonzero f', and `d1` is read only for the dead units."""
         self.samples += z.shape[0] if z.dim() >= 2 else 1
         self.batches += 1
         if z.numel() == 0:
             return
-        if self._zero is None or self._zero.device != z.device:
-            self._zero = torch.zeros((), dtype=F64, device=z.device)
-        values = [self._zero] * 6
-        if "moments" in self.measure:
-            values[0], values[1] = _sum_and_squares(z)
-        if indicator and d1 is not None:
-            values[2] = values[3] = values[4] = _count(d1)  # on, sum |f'|, nonzero f'
-            self._update_units(d1)
-        else:
-            if "on_rate" in self.measure:
-                values[2] = _count(torch.gt(z, 0, out=torch.empty_like(z)))
-            if d1 is not None:
-                magnitude = d1.abs()
-                values[3] = magnitude.sum(dtype=F64)
-                self._update_units(magnitude)
-                values[5] = _count(torch.lt(magnitude, self.eps, out=torch.empty_like(magnitude)))
-                values[4] = _count(magnitude.ne_(0))  # last use: overwritten in place
         kind = None if d1 is None else "indicator" if indicator else "values"
         if kind is None and not {"moments", "on_rate"} & self.measure:
             return  # nothing asked of the input
+        if self._zero is None or self._zero.device != z.device:
+            self._zero = torch.zeros(len(STAT_FIELDS), dtype=F64, device=z.device)
+        of_d1 = self._zero
+        if kind == "indicator":
+            self._update_units(d1)
+        elif kind == "values":
+            of_d1 = tensor_stats(d1, self.eps)
+            self._update_units(d1, absolute=True)
         self._input_sizes.append((z.numel(), kind))
-        self._record(self._inputs, values)
+        self._record(self._inputs, [tensor_stats(z, self.eps), of_d1])
 
     def observe_output(self, y: torch.Tensor, dead_from_output: bool) -> None:
         if "moments" in self.measure and y.numel():
             self._output_sizes.append(y.numel())
-            self._record(self._outputs, _sum_and_squares(y))
+            self._record(self._outputs, [tensor_stats(y)])
         if dead_from_output:
             self.dead_by_output = True
-            self._update_units(y.abs())
+            self._update_units(y, absolute=True)
 
     def observe_grad(self, grad: torch.Tensor) -> None:
         """The gradient of the loss with respect to this activation's output (one backward)."""
-        wide = _wide(grad)
         self._grad_sizes.append(grad.numel())
         # the sum of squares is non-finite iff an element is
-        self._record(self._grads, [torch.dot(wide, wide), wide.abs().sum()])
+        self._record(self._grads, [tensor_stats(grad)])
         self.backward_passes += 1
 
     def _record(self, ledger: Ledger, values: list[torch.Tensor]) -> None:
@@ -278,31 +261,36 @@ class LayerStats:
 
     def fold(self) -> None:
         """Read the waiting ledger rows back (one transfer each) into the host totals."""
-        for (size, kind), (total, squares, positive, abs_sum, nonzero, below) in zip(
-            self._input_sizes, self._inputs.drain(), strict=True
-        ):
+        width = len(STAT_FIELDS)
+        for (size, kind), row in zip(self._input_sizes, self._inputs.drain(), strict=True):
+            of_z, of_d1 = row[:width], row[width:]
             if "moments" in self.measure:
-                self.pre.merge(size, total, squares)
-                self.nonfinite["pre"] += not math.isfinite(total)
+                self.pre.merge(size, of_z[SUM], of_z[SQUARES])
+                self.nonfinite["pre"] += not math.isfinite(of_z[SUM])
             if "on_rate" in self.measure:
-                self.positive += positive
+                self.positive += of_z[POSITIVE]
                 self.on_count += size
-            if kind == "indicator":  # f' is 0 or 1: below eps are the zeros (and ones, eps > 1)
-                below = size - nonzero + (nonzero if self.eps > 1 else 0)
+            if kind == "indicator":  # f' is 0 or 1: the ones are z's positives
+                ones = of_z[POSITIVE]
+                # below eps are the zeros (and the ones too when eps > 1)
+                abs_sum, nonzero, below = ones, ones, size - ones + (ones if self.eps > 1 else 0)
+            else:
+                abs_sum, nonzero, below = of_d1[ABS_SUM], of_d1[NONZERO], of_d1[BELOW]
             if kind is not None:
                 self.abs_d1 += abs_sum
                 self.zero_d1 += size - nonzero
                 self.small_d1 += below
                 self.d1_count += size
         self._input_sizes.clear()
-        for size, (total, squares) in zip(self._output_sizes, self._outputs.drain(), strict=True):
-            self.out.merge(size, total, squares)
-            self.nonfinite["out"] += not math.isfinite(total)
+        for size, row in zip(self._output_sizes, self._outputs.drain(), strict=True):
+            self.out.merge(size, row[SUM], row[SQUARES])
+            self.nonfinite["out"] += not math.isfinite(row[SUM])
         self._output_sizes.clear()
-        for size, (squares, abs_sum) in zip(self._grad_sizes, self._grads.drain(), strict=True):
+        for size, row in zip(self._grad_sizes, self._grads.drain(), strict=True):
+            squares = row[SQUARES]
             norm = math.sqrt(squares) if squares >= 0 else squares  # NaN stays NaN
             self.grad_norm += norm
-            self.grad_abs += abs_sum
+            self.grad_abs += row[ABS_SUM]
             self.grad_count += size
             self.nonfinite["grad"] += not math.isfinite(norm)
         self._grad_sizes.clear()

@@ -112,6 +112,7 @@ _DTYPES = {
     "smooth": (torch.float32,),
     "fewbit": (torch.float32,),
     "learnable": (torch.float32, torch.float64),
+    "stats": (torch.float32, torch.float64),
 }
 _kinds: dict[str, list[str]] = {}
 
@@ -124,7 +125,7 @@ def route(family: str, name: str, device_type: str, dtype: torch.dtype) -> int:
         return -1
     if backend().name != "compiled":
         return -1
-    if family == "fewbit":
+    if family in ("fewbit", "stats"):
         return 0
     kinds = _kinds[family]  # read from the library itself: the single source of truth
     return kinds.index(name) if name in kinds else -1
@@ -155,6 +156,7 @@ def _register_fakes() -> None:
     fake("actlab::fewbit_backward")(lambda grad, codes, levels, bits: like(grad))
     fake("actlab::learnable_forward")(lambda x, kind, params, dim, consts: like(x))
     fake("actlab::learnable")(lambda x, kind, params, dim, consts: like(x))
+    fake("actlab::tensor_stats")(lambda x, eps: x.new_empty((6,), dtype=torch.float64))
     fake("actlab::learnable_backward")(
         lambda grad, x, kind, params, dim, consts: [like(grad), *(like(p) for p in params)]
     )

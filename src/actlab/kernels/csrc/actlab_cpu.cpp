@@ -1898,6 +1898,116 @@ class LearnableFn : public torch::autograd::Function<LearnableFn> {
   }
 };
 
+
+// ---------------------------------------------------------------------------------------------
+// Streaming statistics (actlab.diagnose.Monitor): one read of x gives, in float64,
+// [sum x, sum x^2, sum |x|, #(x > 0), #(x != 0), #(|x| < eps)] - what the Monitor otherwise
+// gets from a float64 copy of x and four reductions over it. Comparisons are those of
+// torch.gt / torch.ne / torch.lt on x's dtype (eps rounded to it, as a Python scalar is; NaN is
+// != 0 and neither > 0 nor < eps). Fixed tiles, each summed in float64 (counts in integers), the
+// tiles added in order: the bits do not depend on the thread count.
+
+constexpr int64_t kStatTile = 65536;
+constexpr int64_t kStatCount = 6;
+
+template <typename T>
+void stats_scalar(const T* x, int64_t n, T eps, double* out) {
+  double sum = 0, squares = 0, abs_sum = 0;
+  int64_t positive = 0, nonzero = 0, below = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = x[i];
+    const double d = static_cast<double>(v);
+    sum += d;
+    squares += d * d;
+    abs_sum += std::abs(d);
+    positive += v > T(0);
+    nonzero += v != T(0);
+    below += std::abs(v) < eps;
+  }
+  const double values[kStatCount] = {sum,
+                                     squares,
+                                     abs_sum,
+                                     static_cast<double>(positive),
+                                     static_cast<double>(nonzero),
+                                     static_cast<double>(below)};
+  for (int64_t k = 0; k < kStatCount; ++k) out[k] = values[k];
+}
+
+#if defined(CPU_CAPABILITY_AVX2)
+inline double hsum(__m256d v) {
+  const __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
+}
+inline int64_t hsum_counts(__m256i v) {  // each lane holds its own count
+  alignas(32) int32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), v);
+  int64_t total = 0;
+  for (int32_t lane : lanes) total += lane;
+  return total;
+}
+// float32 by 8 lanes, each half widened to float64 before it is added
+void stats_float_avx2(const float* x, int64_t n, float eps, double* out) {
+  __m256d sum0 = _mm256_setzero_pd(), sum1 = sum0, sq0 = sum0, sq1 = sum0, ab0 = sum0, ab1 = sum0;
+  __m256i positive = _mm256_setzero_si256(), nonzero = positive, below = positive;
+  const __m256 zero = _mm256_setzero_ps(), bound = _mm256_set1_ps(eps);
+  const __m256 magnitude_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i), a = _mm256_and_ps(v, magnitude_mask);
+    const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
+    const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+    sum0 = _mm256_add_pd(sum0, lo);
+    sum1 = _mm256_add_pd(sum1, hi);
+    sq0 = _mm256_fmadd_pd(lo, lo, sq0);
+    sq1 = _mm256_fmadd_pd(hi, hi, sq1);
+    ab0 = _mm256_add_pd(ab0, _mm256_cvtps_pd(_mm256_castps256_ps128(a)));
+    ab1 = _mm256_add_pd(ab1, _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)));
+    // a true comparison is all ones, -1 as an integer: subtracting it counts
+    positive = _mm256_sub_epi32(positive, _mm256_castps_si256(_mm256_cmp_ps(v, zero, _CMP_GT_OQ)));
+    nonzero = _mm256_sub_epi32(nonzero, _mm256_castps_si256(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ)));
+    below = _mm256_sub_epi32(below, _mm256_castps_si256(_mm256_cmp_ps(a, bound, _CMP_LT_OQ)));
+  }
+  double tail[kStatCount];
+  stats_scalar<float>(x + i, n - i, eps, tail);
+  out[0] = hsum(_mm256_add_pd(sum0, sum1)) + tail[0];
+  out[1] = hsum(_mm256_add_pd(sq0, sq1)) + tail[1];
+  out[2] = hsum(_mm256_add_pd(ab0, ab1)) + tail[2];
+  out[3] = static_cast<double>(hsum_counts(positive)) + tail[3];
+  out[4] = static_cast<double>(hsum_counts(nonzero)) + tail[4];
+  out[5] = static_cast<double>(hsum_counts(below)) + tail[5];
+}
+#endif
+
+template <typename T>
+void stats_tile(const T* x, int64_t n, T eps, double* out) {
+#if defined(CPU_CAPABILITY_AVX2)
+  if constexpr (std::is_same_v<T, float>) return stats_float_avx2(x, n, eps, out);
+#endif
+  stats_scalar<T>(x, n, eps, out);
+}
+
+at::Tensor tensor_stats(const at::Tensor& x_in, double eps) {
+  check_float(x_in, "actlab::tensor_stats");
+  const at::Tensor x = x_in.contiguous();
+  const int64_t n = x.numel(), tiles = (n + kStatTile - 1) / kStatTile;
+  std::vector<double> partial(static_cast<size_t>(std::max<int64_t>(tiles, 1) * kStatCount), 0.0);
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "actlab::tensor_stats", [&] {
+    const scalar_t* data = x.const_data_ptr<scalar_t>();
+    const scalar_t bound = static_cast<scalar_t>(eps);
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t begin = t * kStatTile, end = std::min(n, begin + kStatTile);
+        stats_tile<scalar_t>(data + begin, end - begin, bound, partial.data() + t * kStatCount);
+      }
+    });
+  });
+  at::Tensor out = at::zeros({kStatCount}, x.options().dtype(at::kDouble));
+  double* totals = out.data_ptr<double>();
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t k = 0; k < kStatCount; ++k) totals[k] += partial[t * kStatCount + k];
+  return out;
+}
+
 bool any_requires_grad(const at::Tensor& x, at::TensorList params) {
   if (x.requires_grad()) return true;
   for (const at::Tensor& p : params)
@@ -1944,6 +2054,7 @@ TORCH_LIBRARY(actlab, m) {
       "learnable_backward(Tensor grad, Tensor x, int kind, Tensor[] params, int dim, "
       "float[] consts) -> Tensor[]");
   m.def("learnable(Tensor x, int kind, Tensor[] params, int dim, float[] consts) -> Tensor");
+  m.def("tensor_stats(Tensor x, float eps) -> Tensor");
   m.def("kinds(str family) -> str[]", &kinds);
   m.def("isa() -> str", &isa);
 }
@@ -1959,6 +2070,7 @@ TORCH_LIBRARY_IMPL(actlab, CPU, m) {
   m.impl("learnable_forward", &learnable_forward);
   m.impl("learnable_backward", &learnable_backward);
   m.impl("learnable", &learnable_forward);  // below autograd
+  m.impl("tensor_stats", &tensor_stats);
 }
 
 TORCH_LIBRARY_IMPL(actlab, Autograd, m) {
