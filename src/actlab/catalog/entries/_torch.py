@@ -4,6 +4,7 @@ export is recording the forward."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 
@@ -53,18 +54,27 @@ def hypot(x: torch.Tensor, c: float) -> torch.Tensor:
     return big * torch.sqrt(1 + ratio * ratio)
 
 
+_onnx_flags: Any = None  # torch.onnx's exporter flags module, imported on the first call
+
+
 def onnx_exporting() -> bool:
     """True while `torch.onnx.export` records the forward.
 
     `torch.onnx.is_in_onnx_export()` reads False when the exporter falls back to its
     dynamo-traced (strict) capture, so the exporter's own flag is read as well: dynamo reads a
-    module global at trace time, which keeps the answer right in both captures.
+    module global at trace time, which keeps the answer right in both captures. The flags
+    module is looked up once (an import statement per call cost ~2 µs on every activation).
     """
-    try:
-        from torch.onnx._internal.exporter import _flags
-    except ImportError:  # an older torch: only the public function exists
+    global _onnx_flags
+    if _onnx_flags is None:
+        try:
+            from torch.onnx._internal.exporter import _flags
+        except ImportError:  # an older torch: only the public function exists
+            _flags = False
+        _onnx_flags = _flags
+    if _onnx_flags is False:
         return torch.onnx.is_in_onnx_export()
-    return bool(getattr(_flags, "_is_onnx_exporting", False)) or torch.onnx.is_in_onnx_export()
+    return bool(getattr(_onnx_flags, "_is_onnx_exporting", False)) or torch.onnx.is_in_onnx_export()
 
 
 def finite(
