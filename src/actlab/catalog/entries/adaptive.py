@@ -250,10 +250,11 @@ register(
         paper="Molina, Schramowski & Kersting, 'Padé Activation Units: End-to-end Learning of "
         "Flexible Activation Functions in Deep Networks', ICLR 2020 (safe PAU, eq. 2)",
         checked="Paper body not retrievable here (hf-mirror arXiv:1907.06732 page: abstract and "
-        "introduction only); P(x)/(1 + |b_1 x + ... + b_n x^n|) matches the safe PAU of "
+        "introduction only); P(x)/(1 + |b_1 x + ... + b_n x^n|) is exactly the authors' "
+        "kernel pau/cuda/versions/versionB.cu in ml-research/pau (read via read_file; "
+        "their Python Pade.py is version A, 1 + sum |b_k| |x|^k), and the safe PAU of "
         "survey §4.49 Eq. 501 as given by a public PyTorch port that transcribes the "
-        "survey's §4 with equation numbers, and emergentmind's summary of Molina et al. "
-        "prints the same Q.",
+        "survey's §4 with equation numbers agrees.",
         test_params=(
             {"init": "gelu"},
             {"m": 3, "n": 2, "numerator": (0.1, 1.0, -0.5, 0.2), "denominator": (0.7, -0.3)},

@@ -77,11 +77,14 @@ register(
         test_params=({"a": 0.25, "b": 2.0}, {"a": 0.0, "b": 1.0}),
         paper="Li, Fan, Li, Wu & Ming, 'Improving deep neural network with Multiple Parametric "
         "Exponential Linear Units', Neurocomputing 301:11-24, 2018",
-        checked="Paper body not retrievable here (arXiv:1606.00305 abstract only); emergentmind's "
-        "summary of it gives y for y > 0 and alpha (e^(beta y) - 1) for y <= 0, as fn and "
-        "sym, and survey §4.2.48 Eq. 314 as given by a public PyTorch port that "
-        "transcribes the survey's §4 with equation numbers agrees.",
-        notes="Starts as ELU (a = b = 1). C^1 when ab = 1 (f'' jumps from ab^2 to 0), otherwise "
+        checked="Paper body not retrievable here (arXiv:1606.00305 abstract only); the authors' "
+        "pytorch/mpelu.py (Coldmooon/Code-for-MPELU) wraps a CUDA kernel (not read) and "
+        "starts a = 0.25, b = 1; emergentmind's summary of the paper gives y for y > 0 and"
+        " alpha (e^(beta y) - 1) for y <= 0, as fn and sym, and survey §4.2.48 Eq. 314 as "
+        "given by a public PyTorch port that transcribes the survey's §4 with equation "
+        "numbers agrees.",
+        notes="Starts as ELU (a = b = 1); the authors' PyTorch module starts at a = 0.25, b = 1 and "
+        "their Caffe examples use a = 0, 0.25 and 1. C^1 when ab = 1 (f'' jumps from ab^2 to 0), otherwise "
         "f' jumps from ab to 1 at 0. Kunc & Kléma 2024, §4.2.48.",
     )
 )

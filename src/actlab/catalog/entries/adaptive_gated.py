@@ -110,11 +110,12 @@ register(
         ),
         paper="Ma, Zhang, Liu, Zhang & Sun, 'Activate or Not: Learning Customized Activation', "
         "CVPR 2021 (arXiv:2009.04759, 2020)",
-        checked="Paper body not retrievable here (abstract only); (p1 - p2) x sigmoid(beta (p1 - "
-        "p2) x) + p2 x matches the authors' MetaAconC code quoted on cloud.tencent.com and"
-        " survey §4.4.6 Eq. 358 as given by a public PyTorch port that transcribes the "
-        "survey's §4 with equation numbers.",
-        notes="Starts as SiLU (p1 = 1, p2 = 0, beta = 1); beta -> inf gives max(p1 x, p2 x), "
+        checked="Paper body not retrievable here (abstract only); the authors' acon.py "
+        "(nmaac/acon) computes (p1 x - p2 x) sigmoid(beta (p1 x - p2 x)) + p2 x, which is "
+        "fn and sym, and survey §4.4.6 Eq. 358 as given by a public PyTorch port that "
+        "transcribes the survey's §4 with equation numbers agrees.",
+        notes="Starts as SiLU (p1 = 1, p2 = 0, beta = 1; the authors' code draws p1, p2 from N(0, 1) "
+        "and starts beta at 1); beta -> inf gives max(p1 x, p2 x), "
         "beta = 0 the mean slope (p1 + p2)/2. Increasing exactly when p2 + min((p1 - p2) g) >= 0, "
         "g in [-0.0998, 1.0998] the range of SiLU's derivative. Kunc & Kléma 2024, §4.4.6.",
     )

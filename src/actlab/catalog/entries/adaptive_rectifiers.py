@@ -185,10 +185,11 @@ register(
         test_params=({"a": 0.3, "b": -1.0},),
         paper="Chen, Li & Xu, 'AReLU: Attention-based Rectified Linear Unit', arXiv:2006.13858, "
         "2020",
-        checked="Paper body not retrievable here (abstract only); (1 + sigmoid(b)) x for x >= 0 "
-        "and clamp(a, 0.01, 0.99) x below, start a = 0.9, b = 2, match survey §4.2.19 Eq. "
-        "280 as given by a public PyTorch port that transcribes the survey's §4 with "
-        "equation numbers.",
+        checked="Paper body not retrievable here (abstract only); the authors' "
+        "activations/arelu.py (densechen/AReLU) computes relu(x)(1 + sigmoid(beta)) - "
+        "relu(-x) clamp(alpha, 0.01, 0.99) with alpha = 0.90, beta = 2.0, which is fn and "
+        "sym with a = alpha, b = beta; survey §4.2.19 Eq. 280 as given by a public PyTorch"
+        " port that transcribes the survey's §4 with equation numbers agrees.",
         notes="Initial values a = 0.9, b = 2.0 as the paper recommends. The clip's gradient is 0 "
         "outside [0.01, 0.99] (the paper stops backpropagation there). Kunc & Kléma 2024, "
         "§4.2.19.",
@@ -328,9 +329,11 @@ register(
         test_params=({"gamma": 0.5, "beta": 0.1, "zeta": -0.3},),
         paper="Liu, Shen, Savvides & Cheng, 'ReActNet: Towards Precise Binary Neural Network with "
         "Generalized Activation Functions', ECCV 2020",
-        checked="Paper body not retrievable here (ECCV 2020); x - gamma + zeta above gamma and "
-        "beta (x - gamma) + zeta below matches survey §4.2.5 Eq. 262 as given by a public "
-        "PyTorch port that transcribes the survey's §4 with equation numbers.",
+        checked="Paper body not retrievable here (ECCV 2020); ReActNet-style blocks in public code"
+        " apply LearnableBias (x + b1, zero init), nn.PReLU, LearnableBias (+ b2), i.e. "
+        "this form with gamma = -b1, zeta = b2, and survey §4.2.5 Eq. 262 as given by a "
+        "public PyTorch port that transcribes the survey's §4 with equation numbers "
+        "agrees.",
         notes="beta starts at 0.25 (nn.PReLU's init), the shifts at 0. Kunc & Kléma 2024, §4.2.5.",
     )
 )
