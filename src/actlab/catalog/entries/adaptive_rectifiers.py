@@ -101,9 +101,10 @@ register(
         paper="Jin, Xu, Feng, Wei, Xiong & Yan, 'Deep Learning with S-shaped Rectified Linear "
         "Activation Units', AAAI 2016",
         checked="Paper body not retrievable here (AAAI 2016; paperswithcode page: four learnable "
-        "t_r, a_r, t_l, a_l, no formula text); the three pieces match survey §4.33 Eq. 453"
-        " as given by a public PyTorch port that transcribes the survey's §4 with equation"
-        " numbers.",
+        "t_r, a_r, t_l, a_l, no formula text); the three pieces match keras-contrib's "
+        "SReLU docstring (t_r + a_r(x - t_r) for x >= t_r, x between, t_l + a_l(x - t_l) "
+        "for x <= t_l; init t_l = 0, a_r = 1) and survey §4.33 Eq. 453 as given by a "
+        "public PyTorch port that transcribes the survey's §4 with equation numbers.",
         notes="The paper initialises t_l = 0, a_l in (0, 1), a_r = 1 (a leaky ReLU, the first test "
         "set) and keeps them fixed for the first epochs; the defaults here show the S shape. "
         "Kunc & Kléma 2024, §4.33.",
