@@ -505,10 +505,12 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(0.0, INF),
         paper="Liu et al., 'KAN: Kolmogorov-Arnold Networks', ICLR 2025 (arXiv:2404.19756)",
-        checked="Paper body not retrievable here; w_b silu(x) + w_s spline(x) matches pykan's "
-        "KANLayer (scale_base * silu + scale_sp * B-spline curve, several public copies "
-        "read via find_string); the clamp outside [-bound, bound] is this catalogue's "
-        "choice.",
+        checked="Paper body not retrievable here; the authors' kan/KANLayer.py "
+        "(KindXiaoming/pykan, read via read_file) computes scale_base * silu(x) + scale_sp"
+        " * spline(x) with scale_base = scale_sp = 1, G = 5 intervals and k = 3, as here; "
+        "it differs in grid_range [-1, 1] (bound 3 here), small random initial "
+        "coefficients (0 here) and a spline that is not clamped outside the grid (held at "
+        "its edge value here).",
         test_params=(
             {
                 "coefficients": (0.5, -0.3, 0.8, 0.1, -0.6, 0.4, 0.2, -0.1),
