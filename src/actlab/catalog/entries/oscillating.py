@@ -247,8 +247,10 @@ register(
         paper=LIU_2018,
         checked="Paper body not retrievable here (CityU record: Liu, Zeng & Wang, TNNLS July 2018,"
         " abstract only); the survey's text (formula-less copy) says a = 4 was used, and a"
-        " public survey port writes (2/(sqrt 3 pi^(1/4)))(1 - (x +- a)^2) e^(-(x +- "
-        "a)^2/2), matching fn and sym.",
+        " public survey port has the prefactor 2/(sqrt 3 pi^(1/4)) and e^(-(x +- a)^2/2) "
+        "of fn and sym, but writes (1 - (x +- a)) without the square that the Mexican-hat "
+        "(Ricker) wavelet has, so the (1 - u^2) factor rests on the wavelet, not on a "
+        "source read here.",
         notes="a = 4 as in the paper. f(0) = psi(a) is slightly negative (-0.004364 at a = 4), so "
         "it is not zero-centred. Kunc & Kléma 2024, §3.23.",
     )
