@@ -322,11 +322,12 @@ register(
         checked="Paper body not retrievable here (ar5iv arXiv:2111.04682 and CVF pages: abstract "
         "only); ((1 + alpha) x + (1 - alpha) x erf(mu (1 - alpha) x))/2 matches survey "
         "§4.2.7 Eq. 265 as given by a public PyTorch port that transcribes the survey's §4"
-        " with equation numbers and the authors' TF/PyTorch code (alpha = 0.25, mu "
-        "initialised to 1e6).",
-        notes="alpha = 0.25 and a learned mu as in the paper; the authors' code starts mu at 1e6 "
-        "(SMU is then max(x, alpha x) but within ~1e-5 of 0), while the default mu = 1 here is "
-        "this catalogue's, so the curve starts visibly smooth. mu -> inf gives max(x, alpha x). "
+        " with equation numbers, and public TF and PyTorch SMU code citing "
+        "arXiv:2111.04682 (alpha = 0.25, mu initialised to 1e6).",
+        notes="alpha = 0.25 and a learned mu as in the paper; public SMU code citing the paper "
+        "starts mu at 1e6 (SMU is then max(x, alpha x) but within ~1e-5 of 0), while the "
+        "default mu = 1 here is this catalogue's, so the curve starts visibly smooth. "
+        "mu -> inf gives max(x, alpha x). "
         "Increasing exactly when 1 + alpha >= (1 - alpha)(erf 1 + 2/(e sqrt pi)), i.e. "
         "alpha >= 0.1142. Kunc & Kléma 2024, §4.2.7.",
     )
@@ -386,11 +387,11 @@ register(
         "Function for Deep Networks using Smoothing Maximum Technique', CVPR 2022 "
         "(arXiv:2111.04682, 2021)",
         checked="Paper body not retrievable here; ((1 + alpha) x + sqrt((1 - alpha)^2 x^2 + "
-        "mu^2))/2 matches the authors' TF/PyTorch SMU1 code read via find_string (alpha = "
-        "0.25, mu initialised to 4.352665993287951e-9).",
+        "mu^2))/2 matches public TF and PyTorch SMU1 code citing arXiv:2111.04682, read "
+        "via find_string (alpha = 0.25, mu initialised to 4.352665993287951e-9).",
         notes="f(0) = mu/2 and f' >= alpha: increasing for every mu. The reference writes the "
         "x < 0 side in the conjugate form (4 alpha x^2 - mu^2)/(2((1 + alpha) x - sqrt(...))), "
-        "which does not cancel. The start value mu = 1 is this catalogue's (the authors' code "
+        "which does not cancel. The start value mu = 1 is this catalogue's (public SMU-1 code "
         "starts at 4.352665993287951e-9). Kunc & Kléma 2024 list SMU in §4.2.7.",
     )
 )
