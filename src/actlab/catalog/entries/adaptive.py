@@ -81,6 +81,10 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(0.0, INF),
         paper="Ramachandran, Zoph & Le, 'Searching for Activation Functions', arXiv:1710.05941, 2017",
+        checked="Paper body not retrievable here (the search tool holds page openings: title, "
+        "abstract); x sigmoid(beta x) with beta trained matches survey §4.4.1 Eq. 353 as "
+        "given by a public PyTorch port that transcribes the survey's §4 with equation "
+        "numbers.",
         facts=lambda p: _swish_facts(p["beta"]),
         test_params=({"beta": 2.5}, {"beta": -0.5}, {"beta": 0.0}),
         notes="Minimum -W(1/e)/beta (-0.278465 at x = -1.278465 for beta = 1); for beta < 0 "
@@ -144,6 +148,10 @@ register(
         limits=(-1.0, INF),
         paper="Trottier, Giguère & Chaib-draa, 'Parametric Exponential Linear Unit for Deep "
         "Convolutional Neural Networks', ICMLA 2017 (arXiv:1605.09332)",
+        checked="Paper body not retrievable here (ar5iv arXiv:1605.09332 opening: abstract only); "
+        "(a/b) x for x >= 0 and a (e^(x/b) - 1) below, a, b > 0, matches survey §4.2.43 "
+        "Eq. 307 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers, and paperswithcode's page names the same a, b roles.",
         facts=lambda p: _pelu_facts(p["a"], p["b"]),
         test_params=({"a": 2.0, "b": 0.5}, {"a": 0.3, "b": 3.0}),
         notes="a = b = 1 is ELU (the paper's init). Both parameters are clamped to >= 0.1 in the "
@@ -241,6 +249,12 @@ register(
         limits=(-INF, INF),
         paper="Molina, Schramowski & Kersting, 'Padé Activation Units: End-to-end Learning of "
         "Flexible Activation Functions in Deep Networks', ICLR 2020 (safe PAU, eq. 2)",
+        checked="Paper body not retrievable here (hf-mirror arXiv:1907.06732 page: abstract and "
+        "introduction only); P(x)/(1 + |b_1 x + ... + b_n x^n|) is exactly the authors' "
+        "kernel pau/cuda/versions/versionB.cu in ml-research/pau (read via read_file; "
+        "their Python Pade.py is version A, 1 + sum |b_k| |x|^k), and the safe PAU of "
+        "survey §4.49 Eq. 501 as given by a public PyTorch port that transcribes the "
+        "survey's §4 with equation numbers agrees.",
         test_params=(
             {"init": "gelu"},
             {"m": 3, "n": 2, "numerator": (0.1, 1.0, -0.5, 0.2), "denominator": (0.7, -0.3)},
@@ -325,6 +339,10 @@ register(
         limits=(0.0, INF),
         paper="Agostinelli, Hoffman, Sadowski & Baldi, 'Learning Activation Functions to Improve "
         "Deep Neural Networks', ICLR 2015 workshop (arXiv:1412.6830)",
+        checked="Paper body not retrievable here (abstract only); max(0, x) + sum_s a_s max(0, b_s"
+        " - x) matches survey §4.29 Eq. 445 as given by a public PyTorch port that "
+        "transcribes the survey's §4 with equation numbers; the init (a = 0) is this "
+        "catalogue's, as the notes say.",
         test_params=(
             {"slopes": (0.2, -0.5), "offsets": (-1.0, 1.5)},
             {"hinges": 3, "slopes": (0.3, 0.1, 0.05), "offsets": (0.0, -2.0, 4.0)},
@@ -393,6 +411,9 @@ register(
         limits=(-1.0 / 3.0, INF),
         paper="Manessi & Rozza, 'Learning Combinations of Activation Functions', ICPR 2018 "
         "(arXiv:1801.09403)",
+        checked="Paper body not retrievable here (ar5iv arXiv:1801.09403 opening: abstract, which "
+        "confirms two learned combinations of base activations and ICPR 2018); the "
+        "softmax-weighted convex form was not checked term by term against the paper.",
         test_params=(
             {"weights": (2.0, -1.0, 0.5)},
             {"bases": "gelu+sigmoid", "weights": (0.3, -0.3)},
@@ -484,6 +505,12 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(0.0, INF),
         paper="Liu et al., 'KAN: Kolmogorov-Arnold Networks', ICLR 2025 (arXiv:2404.19756)",
+        checked="Paper body not retrievable here; the authors' kan/KANLayer.py "
+        "(KindXiaoming/pykan, read via read_file) computes scale_base * silu(x) + scale_sp"
+        " * spline(x) with scale_base = scale_sp = 1, G = 5 intervals and k = 3, as here; "
+        "it differs in grid_range [-1, 1] (bound 3 here), small random initial "
+        "coefficients (0 here) and a spline that is not clamped outside the grid (held at "
+        "its edge value here).",
         test_params=(
             {
                 "coefficients": (0.5, -0.3, 0.8, 0.1, -0.6, 0.4, 0.2, -0.1),

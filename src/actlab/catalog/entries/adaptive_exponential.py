@@ -77,7 +77,14 @@ register(
         test_params=({"a": 0.25, "b": 2.0}, {"a": 0.0, "b": 1.0}),
         paper="Li, Fan, Li, Wu & Ming, 'Improving deep neural network with Multiple Parametric "
         "Exponential Linear Units', Neurocomputing 301:11-24, 2018",
-        notes="Starts as ELU (a = b = 1). C^1 when ab = 1 (f'' jumps from ab^2 to 0), otherwise "
+        checked="Paper body not retrievable here (arXiv:1606.00305 abstract only); the authors' "
+        "pytorch/mpelu.py (Coldmooon/Code-for-MPELU) wraps a CUDA kernel (not read) and "
+        "starts a = 0.25, b = 1; emergentmind's summary of the paper gives y for y > 0 and"
+        " alpha (e^(beta y) - 1) for y <= 0, as fn and sym, and survey §4.2.48 Eq. 314 as "
+        "given by a public PyTorch port that transcribes the survey's §4 with equation "
+        "numbers agrees.",
+        notes="Starts as ELU (a = b = 1); the authors' PyTorch module starts at a = 0.25, b = 1 and "
+        "their Caffe examples use a = 0, 0.25 and 1. C^1 when ab = 1 (f'' jumps from ab^2 to 0), otherwise "
         "f' jumps from ab to 1 at 0. Kunc & Kléma 2024, §4.2.48.",
     )
 )
@@ -124,6 +131,10 @@ register(
         test_params=({"a": 2.0, "b": 0.5},),
         paper="Ying, Su, Shan, Miao, Wang & Peng, 'Rectified Exponential Units for Convolutional "
         "Neural Networks', IEEE Access 7:101633-101640, 2019",
+        checked="Paper body not retrievable here (DOAJ record of IEEE Access 7:101633-101640: "
+        "abstract only); a x for x >= 0 and a x e^(b x) below matches survey §4.2.9 Eq. "
+        "267 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers.",
         notes="C^1: f'' jumps from 2ab to 0 at 0. a = b = 1 is REU. Kunc & Kléma 2024, §4.2.9.",
     )
 )
@@ -171,6 +182,10 @@ register(
         test_params=({"a": 0.5, "b": 3.0},),
         paper="Duggal & Gupta, 'P-TELU: Parametric Tan Hyperbolic Linear Unit Activation for Deep "
         "Neural Networks', ICCV Workshops 2017",
+        checked="Paper body not retrievable here (CVF open-access page, ICCVW 2017 pp. 974-978: "
+        "abstract only); x for x >= 0 and a tanh(b x) below matches survey §4.2.30 Eq. 291"
+        " as given by a public PyTorch port that transcribes the survey's §4 with equation"
+        " numbers.",
         notes="At a = b = 1 (the start) f'' is continuous too and f''' jumps (C^2). Kunc & Kléma "
         "2024, §4.2.30.",
     )
@@ -212,6 +227,9 @@ register(
         test_params=({"a": 0.25},),
         paper="Rajanand & Singh, 'ErfReLU: adaptive activation function for deep neural "
         "network', Pattern Analysis and Applications 27, 2024",
+        checked="Paper behind a paywall (Springer and arXiv:2306.01822 records: abstract only); x "
+        "for x >= 0 and a erf(x) below matches survey §4.2.52 Eq. 320 as given by a public"
+        " PyTorch port that transcribes the survey's §4 with equation numbers.",
         notes="f' jumps from 2a/sqrt(pi) to 1 at 0 (they meet for a = sqrt(pi)/2). Kunc & Kléma "
         "2024, §4.2.52.",
     )
@@ -299,6 +317,10 @@ register(
         paper="Godfrey & Gashler, 'A continuum among logarithmic, linear, and exponential "
         "functions, and its potential to improve generalization in neural networks', IC3K "
         "2015 (arXiv:1602.01321)",
+        checked="Paper body not retrievable here; the three branches (-ln(1 - a(x + a))/a, x, "
+        "(e^(ax) - 1)/a + a) and f' = 1/(1 - a(a + x)) or e^(ax) match survey §4.2.50 Eq. "
+        "318 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers and the Wikipedia-derived activation table on gabormelli.com.",
         notes="Starts as the identity (a = 0). For a < 0 it is defined only for x > 1/a - a (nan "
         "below, where the logarithm's argument is negative); for a > 0 it grows like e^(ax), so "
         "large inputs overflow. Kunc & Kléma 2024, §4.2.50.",

@@ -110,9 +110,14 @@ register(
         ),
         paper="Ma, Zhang, Liu, Zhang & Sun, 'Activate or Not: Learning Customized Activation', "
         "CVPR 2021 (arXiv:2009.04759, 2020)",
-        notes="Starts as SiLU (p1 = 1, p2 = 0, beta = 1); beta -> inf gives max(p1 x, p2 x), "
+        checked="Paper body not retrievable here (abstract only); the authors' acon.py "
+        "(nmaac/acon) computes (p1 x - p2 x) sigmoid(beta (p1 x - p2 x)) + p2 x, which is "
+        "fn and sym, and survey §4.4.6 Eq. 358 as given by a public PyTorch port that "
+        "transcribes the survey's §4 with equation numbers agrees.",
+        notes="Starts as SiLU (p1 = 1, p2 = 0, beta = 1; the authors' code draws p1, p2 from N(0, 1) "
+        "and starts beta at 1); beta -> inf gives max(p1 x, p2 x), "
         "beta = 0 the mean slope (p1 + p2)/2. Increasing exactly when p2 + min((p1 - p2) g) >= 0, "
-        "g in [-0.0998, 1.0998] the range of SiLU's derivative. Kunc & Kléma 2024, §4.4.",
+        "g in [-0.0998, 1.0998] the range of SiLU's derivative. Kunc & Kléma 2024, §4.4.6.",
     )
 )
 
@@ -160,6 +165,10 @@ register(
         test_params=({"beta": 2.0, "alpha": 0.5}, {"beta": 0.5, "alpha": 0.0}),
         paper="Seo, Kim & Park, 'Swish-T: Enhancing Swish Activation with Tanh Bias for Improved "
         "Neural Network Performance', arXiv:2407.01012, 2024",
+        checked="Paper body not retrievable here (arXiv:2407.01012 opening: abstract); "
+        "sciencestack's summary of the paper gives f(x; beta, alpha) = x sigmoid(beta x) +"
+        " alpha tanh(x), matching; the default alpha = 0.1 was not checked (the paper "
+        "postdates the survey).",
         notes="The family's base member (the paper also has variants T_A, T_B, T_C). alpha is a "
         "fixed hyper-parameter there; 0.1 is this catalogue's default. alpha = 0 is Swish.",
     )
@@ -207,7 +216,11 @@ register(
         test_params=({"alpha": 2.0, "beta": 0.5},),
         paper="Biswas, Kumar, Banerjee & Pandey, 'ErfAct and Pserf: Non-monotonic Smooth "
         "Trainable Activation Functions', AAAI 2022 (arXiv:2109.04386, 2021)",
-        notes="Start values alpha = beta = 0.75. Kunc & Kléma 2024, §4.4.",
+        checked="Paper body not retrievable here (ar5iv arXiv:2109.04386 opening: abstract); x "
+        "erf(alpha e^(beta x)) matches survey §4.4.12 Eq. 365 as given by a public PyTorch"
+        " port that transcribes the survey's §4 with equation numbers, and a public port "
+        "starts alpha = beta = 0.75; the venue (AAAI 2022) was not re-checked.",
+        notes="Start values alpha = beta = 0.75. Kunc & Kléma 2024, §4.4.12.",
     )
 )
 
@@ -248,8 +261,12 @@ register(
         test_params=({"gamma": 1.0, "delta": 1.0}, {"gamma": 0.5, "delta": 3.0}),
         paper="Biswas, Kumar, Banerjee & Pandey, 'ErfAct and Pserf: Non-monotonic Smooth "
         "Trainable Activation Functions', AAAI 2022 (arXiv:2109.04386, 2021)",
-        notes="gamma = delta = 1 is Serf. Start values gamma = 1.25, delta = 0.85. Kunc & Kléma "
-        "2024, §4.4.",
+        checked="Paper body not retrievable here; x erf(gamma ln(1 + e^(delta x))) matches survey "
+        "§4.4.13 Eq. 366 as given by a public PyTorch port that transcribes the survey's "
+        "§4 with equation numbers; the start values gamma = 1.25, delta = 0.85 could not "
+        "be checked (one public port starts at gamma = 1, delta = 1.25).",
+        notes="gamma = delta = 1 is Serf. Start values gamma = 1.25, delta = 0.85 (not re-checked "
+        "against the paper). Kunc & Kléma 2024, §4.4.13.",
     )
 )
 
@@ -302,9 +319,17 @@ register(
         paper="Biswas, Kumar, Banerjee & Pandey, 'Smooth Maximum Unit: Smooth Activation "
         "Function for Deep Networks using Smoothing Maximum Technique', CVPR 2022 "
         "(arXiv:2111.04682, 2021)",
-        notes="alpha = 0.25 and a learned mu as in the paper. mu -> inf gives max(x, alpha x). "
+        checked="Paper body not retrievable here (ar5iv arXiv:2111.04682 and CVF pages: abstract "
+        "only); ((1 + alpha) x + (1 - alpha) x erf(mu (1 - alpha) x))/2 matches survey "
+        "§4.2.7 Eq. 265 as given by a public PyTorch port that transcribes the survey's §4"
+        " with equation numbers, and public TF and PyTorch SMU code citing "
+        "arXiv:2111.04682 (alpha = 0.25, mu initialised to 1e6).",
+        notes="alpha = 0.25 and a learned mu as in the paper; public SMU code citing the paper "
+        "starts mu at 1e6 (SMU is then max(x, alpha x) but within ~1e-5 of 0), while the "
+        "default mu = 1 here is this catalogue's, so the curve starts visibly smooth. "
+        "mu -> inf gives max(x, alpha x). "
         "Increasing exactly when 1 + alpha >= (1 - alpha)(erf 1 + 2/(e sqrt pi)), i.e. "
-        "alpha >= 0.1142. Kunc & Kléma 2024, §4.4.",
+        "alpha >= 0.1142. Kunc & Kléma 2024, §4.2.7.",
     )
 )
 
@@ -361,9 +386,12 @@ register(
         paper="Biswas, Kumar, Banerjee & Pandey, 'Smooth Maximum Unit: Smooth Activation "
         "Function for Deep Networks using Smoothing Maximum Technique', CVPR 2022 "
         "(arXiv:2111.04682, 2021)",
+        checked="Paper body not retrievable here; ((1 + alpha) x + sqrt((1 - alpha)^2 x^2 + "
+        "mu^2))/2 matches public TF and PyTorch SMU1 code citing arXiv:2111.04682, read "
+        "via find_string (alpha = 0.25, mu initialised to 4.352665993287951e-9).",
         notes="f(0) = mu/2 and f' >= alpha: increasing for every mu. The reference writes the "
         "x < 0 side in the conjugate form (4 alpha x^2 - mu^2)/(2((1 + alpha) x - sqrt(...))), "
-        "which does not cancel. The start value mu = 1 is this catalogue's. Kunc & Kléma 2024, "
-        "§4.4.",
+        "which does not cancel. The start value mu = 1 is this catalogue's (public SMU-1 code "
+        "starts at 4.352665993287951e-9). Kunc & Kléma 2024 list SMU in §4.2.7.",
     )
 )

@@ -100,6 +100,11 @@ register(
         ),
         paper="Jin, Xu, Feng, Wei, Xiong & Yan, 'Deep Learning with S-shaped Rectified Linear "
         "Activation Units', AAAI 2016",
+        checked="Paper body not retrievable here (AAAI 2016; paperswithcode page: four learnable "
+        "t_r, a_r, t_l, a_l, no formula text); the three pieces match keras-contrib's "
+        "SReLU docstring (t_r + a_r(x - t_r) for x >= t_r, x between, t_l + a_l(x - t_l) "
+        "for x <= t_l; init t_l = 0, a_r = 1) and survey §4.33 Eq. 453 as given by a "
+        "public PyTorch port that transcribes the survey's §4 with equation numbers.",
         notes="The paper initialises t_l = 0, a_l in (0, 1), a_r = 1 (a leaky ReLU, the first test "
         "set) and keeps them fixed for the first epochs; the defaults here show the S shape. "
         "Kunc & Kléma 2024, §4.33.",
@@ -136,6 +141,9 @@ register(
         test_params=({"b": -0.4},),
         paper="Qiu, Xu & Cai, 'FReLU: Flexible Rectified Linear Units for Improving "
         "Convolutional Neural Networks', ICPR 2018 (arXiv:1706.08098, 2017)",
+        checked="Paper body not retrievable here (abstract only); relu(x) + b matches survey "
+        "§4.2.15 Eq. 276 (the simplified form of relu(x + a) + b, Eq. 275) as given by a "
+        "public PyTorch port that transcribes the survey's §4 with equation numbers.",
         notes="The horizontal shift is left to the layer's bias, as the paper argues. b starts at "
         "0 (ReLU). Kunc & Kléma 2024, §4.2.15.",
     )
@@ -178,6 +186,11 @@ register(
         test_params=({"a": 0.3, "b": -1.0},),
         paper="Chen, Li & Xu, 'AReLU: Attention-based Rectified Linear Unit', arXiv:2006.13858, "
         "2020",
+        checked="Paper body not retrievable here (abstract only); the authors' "
+        "activations/arelu.py (densechen/AReLU) computes relu(x)(1 + sigmoid(beta)) - "
+        "relu(-x) clamp(alpha, 0.01, 0.99) with alpha = 0.90, beta = 2.0, which is fn and "
+        "sym with a = alpha, b = beta; survey §4.2.19 Eq. 280 as given by a public PyTorch"
+        " port that transcribes the survey's §4 with equation numbers agrees.",
         notes="Initial values a = 0.9, b = 2.0 as the paper recommends. The clip's gradient is 0 "
         "outside [0.01, 0.99] (the paper stops backpropagation there). Kunc & Kléma 2024, "
         "§4.2.19.",
@@ -223,6 +236,9 @@ register(
         test_params=({"a": 2.5},),
         paper="Rozsa & Boult, 'Improved Adversarial Robustness by Reducing Open Space Risk via "
         "Tent Activations', arXiv:1908.02435, 2019",
+        checked="Paper body not retrievable here (abstract only); max(0, a - |x|) matches survey "
+        "§4.2.27 Eq. 288 as given by a public PyTorch port that transcribes the survey's "
+        "§4 with equation numbers.",
         notes="a starts at 1 as recommended (with batch normalisation before it). f' is 0 at the "
         "apex and at the feet, the conventions of abs and relu. Kunc & Kléma 2024, §4.2.27.",
     )
@@ -257,6 +273,9 @@ register(
         test_params=({"a": 2.5},),
         paper="Maniatopoulos & Mitianoudis, 'Learnable Leaky ReLU (LeLeLU): An Alternative "
         "Accuracy-Optimized Activation Function', Information 12(12):513, 2021",
+        checked="Paper body not retrievable here; a x for x >= 0 and 0.01 a x below matches survey"
+        " §4.2.8 Eq. 266 as given by a public PyTorch port that transcribes the survey's "
+        "§4 with equation numbers.",
         notes="Kunc & Kléma 2024, §4.2.8.",
     )
 )
@@ -311,7 +330,12 @@ register(
         test_params=({"gamma": 0.5, "beta": 0.1, "zeta": -0.3},),
         paper="Liu, Shen, Savvides & Cheng, 'ReActNet: Towards Precise Binary Neural Network with "
         "Generalized Activation Functions', ECCV 2020",
-        notes="beta starts at 0.25 (nn.PReLU's init), the shifts at 0. Kunc & Kléma 2024, §4.2.4.",
+        checked="Paper body not retrievable here (ECCV 2020); ReActNet-style blocks in public code"
+        " apply LearnableBias (x + b1, zero init), nn.PReLU, LearnableBias (+ b2), i.e. "
+        "this form with gamma = -b1, zeta = b2, and survey §4.2.5 Eq. 262 as given by a "
+        "public PyTorch port that transcribes the survey's §4 with equation numbers "
+        "agrees.",
+        notes="beta starts at 0.25 (nn.PReLU's init), the shifts at 0. Kunc & Kléma 2024, §4.2.5.",
     )
 )
 
@@ -349,6 +373,9 @@ register(
         test_params=({"a": 0.5, "b": -0.2},),
         paper="Pishchik, 'Trainable Activations for Image Classification', Preprints "
         "2023010463, 2023",
+        checked="Preprint body not retrievable here (doi:10.20944/preprints202301.0463.v1 is cited"
+        " by public ports); a relu(x) + b matches survey §4.2.16 Eq. 277 as given by a "
+        "public PyTorch port that transcribes the survey's §4 with equation numbers.",
         notes="Starts as ReLU (a = 1, b = 0). Kunc & Kléma 2024, §4.2.16.",
     )
 )
@@ -405,8 +432,12 @@ register(
         test_params=({"a": 0.5, "b": 0.0, "c": -1.0}, {"a": 2.0, "b": 0.25, "c": 0.5}),
         paper="Inturrisi, Khoo, Kouzani & Pagliarella, 'Piecewise Linear Units Improve Deep "
         "Neural Networks', arXiv:2108.00700, 2021",
+        checked="Paper body not retrievable here (arXiv:2108.00700); a x + c(1 - a) for x >= c and"
+        " b x + c(1 - b) below, i.e. a(x - c) + c and b(x - c) + c, matches survey §4.2.22"
+        " Eq. 283 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers.",
         notes="The breakpoint (c, c) lies on the identity, so c = 0 gives a PReLU-like unit "
         "with both slopes learned. The start values (a leaky ReLU) are this catalogue's. Kunc "
-        "& Kléma 2024, §4.2.",
+        "& Kléma 2024, §4.2.22.",
     )
 )

@@ -39,21 +39,27 @@ def _identity(t: torch.Tensor) -> torch.Tensor:
 def _pdelu(x, alpha, t, dim):
     x, a = along(x, dim, alpha)
     power = 1.0 / (1.0 - t)
-    # (1 + (1 - t) x)_+^(1/(1 - t)): the clamp makes it exactly 0 (f = -alpha) for
-    # x <= -1/(1 - t); power >= 2 keeps f'' finite where the base reaches 0.
+    # (1 + (1 - t) x)_+^(1/(1 - t)): for t < 1 the clamp makes it exactly 0 (f = -alpha) for
+    # x <= -1/(1 - t), and power >= 2 keeps f'' finite where the base reaches 0; for t > 1
+    # the base is >= 1 on x <= 0 and the negative power decays to 0 (f -> -alpha).
     negative = lambda n: a * (torch.clamp(1.0 + (1.0 - t) * n, min=0.0) ** power - 1.0)
     return finite(x, lambda u: where_safe(u > 0, u, _identity, negative), -a, INF, 0.0, 1.0)
 
 
 def _pdelu_facts(alpha: float, t: float) -> Facts:
+    shape = Properties(monotonic=True, smoothness=1 if alpha == 1.0 else 0, zero_centred=alpha > 0)
+    if t > 1.0:  # no floor: f decays to -alpha like |x|^(-1/(t - 1)) and never reaches it
+        return Facts(
+            Interval(-alpha, INF, low_open=alpha > 0), shape, (-alpha, INF), (0.0,), {0.0: alpha}
+        )
     floor = -1.0 / (1.0 - t)  # f = -alpha from here down
     return Facts(
-        Interval(-alpha, INF),
-        Properties(monotonic=True, smoothness=1 if alpha == 1.0 else 0, zero_centred=alpha > 0),
-        (-alpha, INF),
-        (floor, 0.0),
-        {floor: 0.0, 0.0: alpha},
+        Interval(-alpha, INF), shape, (-alpha, INF), (floor, 0.0), {floor: 0.0, 0.0: alpha}
     )
+
+
+def _pdelu_t(p) -> str | None:
+    return "t = 1 divides by 1 - t; t -> 1 is ELU, so use elu" if p["t"] == 1.0 else None
 
 
 _PDELU_DEFAULT = _pdelu_facts(1.0, 0.9)
@@ -64,18 +70,18 @@ register(
         class_name="PDELU",
         family="adaptive",
         summary="Parametric deformable ELU: x for x > 0 and alpha((1 + (1 - t) x)_+^(1/(1 - t)) "
-        "- 1) below, an ELU whose exponential is deformed by t (t -> 1: ELU) and reaches its "
-        "floor -alpha at x = -1/(1 - t).",
+        "- 1) below, an ELU whose exponential is deformed by t (t -> 1: ELU); for t < 1 it "
+        "reaches its floor -alpha at x = -1/(1 - t), for t > 1 it only tends to it.",
         fn=_pdelu,
-        sym="Piecewise((x, x > 0), (alpha*((1 + (1 - t)*x)**(1/(1 - t)) - 1), x > -1/(1 - t)), "
+        sym="Piecewise((x, x > 0), (alpha*((1 + (1 - t)*x)**(1/(1 - t)) - 1), 1 + (1 - t)*x > 0), "
         "(-alpha, True))",
         params=(
             Param("alpha", 1.0, NONNEGATIVE, learnable=True, doc="Floor -alpha (learned)."),
             Param(
                 "t",
                 0.9,
-                Interval(0.5, 1.0, high_open=True),
-                doc="Deformation; t -> 1 gives ELU (t >= 1/2 keeps f'' finite).",
+                Interval(0.5, INF),
+                doc="Deformation, t != 1; t -> 1 gives ELU (t >= 1/2 keeps f'' finite).",
             ),
             DIM,
         ),
@@ -88,13 +94,22 @@ register(
         kinks=_PDELU_DEFAULT.kinks,
         kink_derivative=_PDELU_DEFAULT.kink_derivative,
         limits=_PDELU_DEFAULT.limits,
+        constraint=_pdelu_t,
         facts=lambda p: _pdelu_facts(p["alpha"], p["t"]),
-        test_params=({"alpha": 0.5, "t": 0.6}, {"alpha": 0.0, "t": 0.9}),
-        paper="Cheng, Wen, Xu, Fan, Chen & Lin, 'Parametric deformable exponential linear units "
-        "for deep neural networks', Neural Networks 125:281-289, 2020",
-        notes="t = 0.9 as in the paper, alpha learned per channel (start 1: C^1 at 0, f'' jumps "
-        "from t to 0). The flat floor below x = -1/(1 - t) is reached smoothly (C^9 at "
-        "t = 0.9). Kunc & Kléma 2024, §4.2.",
+        test_params=({"alpha": 0.5, "t": 0.6}, {"alpha": 0.0, "t": 0.9}, {"alpha": 0.7, "t": 1.5}),
+        paper="Cheng, Li, Wu, Ma & Ngan, 'Parametric deformable exponential linear units for "
+        "deep neural networks', Neural Networks 125:281-289, 2020",
+        checked="Citation corrected from the paper's records (bohrium and PubMed mirrors of Neural "
+        "Networks 125:281-289, 2020: Cheng, Li, Wu, Ma & Ngan); body not retrievable here; the "
+        "authors' Caffe PNELU layer (chituma110/deformed-exponentials-linear-units) computes "
+        "max(x, 0) + alpha([max(0, 1 + (1 - t) min(x, 0))]^(1/(1 - t)) - 1) with default "
+        "t = 1.5, matching fn and sym (hence t > 1 is valid here); survey §4.2.59 Eq. 332 as "
+        "given by a public PyTorch port of the survey's §4 agrees, with t = 0.9.",
+        notes="t = 0.9 as the survey's ports use (the authors' Caffe layer defaults to t = 1.5 "
+        "and clamps the base at 0 exactly as here; the paper's own value was not readable "
+        "here), alpha learned per channel (start 1: C^1 at 0, f'' jumps from t to 0). For "
+        "t < 1 the flat floor below x = -1/(1 - t) is reached smoothly (C^9 at t = 0.9); for "
+        "t > 1 there is no floor. Kunc & Kléma 2024, §4.2.59.",
     )
 )
 
@@ -155,7 +170,11 @@ register(
         facts=lambda p: _shelu_facts(p["b"], p["alpha"]),
         test_params=({"b": 0.5, "alpha": 2.0}, {"b": -1.0, "alpha": 1.0}),
         paper=GRELSSON_2018,
-        notes="The paper's ShELU has alpha = 1 (start b = 0: ELU). Kunc & Kléma 2024, §4.2.",
+        checked="Paper body not retrievable here (ICPR 2018 pp. 517-522; core.ac.uk abstract "
+        "confirms a learned per-neuron shift of ELU); elu(x + b) matches survey §4.2.56 "
+        "Eq. 324 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers.",
+        notes="The paper's ShELU has alpha = 1 (start b = 0: ELU). Kunc & Kléma 2024, §4.2.56.",
     )
 )
 
@@ -192,7 +211,11 @@ register(
         facts=lambda p: _elu_shift_facts(0.0, p["alpha"], p["b"], p["b"] - p["alpha"]),
         test_params=({"b": 0.5, "alpha": 2.0},),
         paper=GRELSSON_2018,
-        notes="Start b = 0 (ELU). Kunc & Kléma 2024, §4.2.",
+        checked="Not checked against the paper (its abstract names only the horizontal ShELU); "
+        "elu(x) + b matches survey §4.2.56 Eq. 325 as given by a public PyTorch port that "
+        "transcribes the survey's §4 with equation numbers, which lists it under the same "
+        "citation.",
+        notes="Start b = 0 (ELU). Kunc & Kléma 2024, §4.2.56 (listed with ShELU).",
     )
 )
 
@@ -239,7 +262,11 @@ register(
         paper="Chieng, Wahid & Ong, 'Parametric Flatten-T Swish: An Adaptive Non-linear "
         "Activation Function For Deep Learning', Journal of Information and Communication "
         "Technology 20(1):21-39, 2021 (arXiv:2011.03155, 2020)",
-        notes="T starts at -0.20, the fixed value of fts. Kunc & Kléma 2024, §4.2.",
+        checked="Paper body not retrievable here (vdocuments copy of J. ICT 20(1):21-39: front "
+        "page and abstract); relu(x) sigmoid(x) + T with T = -0.2 matches survey §4.10 Eq."
+        " 379 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers.",
+        notes="T starts at -0.20, the fixed value of fts. Kunc & Kléma 2024, §4.10.",
     )
 )
 
@@ -298,9 +325,12 @@ register(
         paper="Bawa & Kumar, 'Linearized sigmoidal activation: A novel activation function with "
         "tractable non-linear characteristics to boost representation capability', Expert "
         "Systems with Applications 120:346-356, 2019",
+        checked="Paper behind a paywall (ESWA 120:346-356); a_r x - a_r + 1 for x >= 1, x on (0, "
+        "1), a_l x for x <= 0 matches survey §4.33.2 Eq. 457 as given by a public PyTorch "
+        "port that transcribes the survey's §4 with equation numbers.",
         notes="With a_l = a_r = 0 it is the hard sigmoid clip(x, 0, 1); the paper's LiSA fixes "
         "the slopes. The start values a_l = 0.01, a_r = 0.5 are this catalogue's. Kunc & Kléma "
-        "2024, §4.2.",
+        "2024, §4.33.2.",
     )
 )
 
@@ -344,8 +374,11 @@ register(
         test_params=({"alpha": 2.0, "beta": 0.5},),
         paper="Pishchik, 'Trainable Activations for Image Classification', Preprints "
         "2023010463, 2023",
+        checked="Preprint body not retrievable here; alpha x/(beta + |x|) matches survey §4.20 Eq."
+        " 429 as given by a public PyTorch port that transcribes the survey's §4 with "
+        "equation numbers.",
         notes="alpha = beta = 1 is softsign. C^1: f'' jumps from 2 alpha/beta^2 to -2 alpha/beta^2 "
-        "at 0. Kunc & Kléma 2024, §4.",
+        "at 0. Kunc & Kléma 2024, §4.20.",
     )
 )
 
@@ -396,6 +429,9 @@ register(
         test_params=({"beta": 0.0}, {"beta": 1.0}, {"beta": -0.75}),
         paper="Godfrey, 'An Evaluation of Parametric Activation Functions for Deep Learning', "
         "IEEE SMC 2019",
+        checked="Paper body not retrievable here (IEEE SMC 2019); beta (sqrt(x^2 + 1) - 1) + x "
+        "with beta in [-1, 1] matches survey §4.2.37 Eq. 300 as given by a public PyTorch "
+        "port that transcribes the survey's §4 with equation numbers.",
         notes="Slopes 1 - beta at -inf and 1 + beta at +inf; beta = ±1 makes one side saturate "
         "at ∓1. beta = 1/2 is bent_identity. Kunc & Kléma 2024, §4.2.37.",
     )

@@ -78,6 +78,9 @@ register(
         limits=(0.0, 0.0),
         paper="Efe, 'Novel Neuronal Activation Functions for Feedforward Neural Networks', "
         "Neural Processing Letters 28(2):63-79, 2008",
+        checked="Paper body not retrievable here (hinet record of Neural Processing Letters 2008: "
+        "the abstract names a sinc activation); sin(x)/x with 1 at 0 and range [-0.217234,"
+        " 1] matches the Wikipedia-derived activation table on gabormelli.com.",
         notes=f"Unnormalised (torch.sinc is sin(pi x)/(pi x)). Minimum {SINC_MIN:.6f} at "
         f"x = ±{SINC_MIN_AT:.6f}, the first root of tan x = x. Kunc & Kléma 2024, §3.35.",
     )
@@ -99,6 +102,10 @@ register(
         properties=WAVE,
         limits=(0.0, 0.0),
         paper=NOEL_2021,
+        checked="Paper body not retrievable here (ar5iv arXiv:2111.04020 opening: abstract naming "
+        "SSU); pi sinc(x - pi) is how public ports write it, read with the unnormalised "
+        "sinc sin(z)/z, the reading that gives f(0) = 0 (ports that use the normalised "
+        "sin(pi z)/(pi z) do not).",
         notes="Maximum pi at x = pi. Kunc & Kléma 2024, §3.35.",
     )
 )
@@ -126,6 +133,8 @@ register(
         properties=WAVE,
         limits=(0.0, 0.0),
         paper=NOEL_2021,
+        checked="Paper body not retrievable here (abstract only); (pi/2)(sinc(x - pi) - sinc(x + "
+        "pi)) as public ports write it, with the unnormalised sinc (odd, f(0) = 0).",
         notes="Odd: f(-x) = -f(x). Kunc & Kléma 2024, §3.36.",
     )
 )
@@ -148,6 +157,10 @@ register(
         paper="Rahman, Makhdoom & Lu, 'Amplifying Sine Unit: An Oscillatory Activation Function "
         "for Deep Neural Networks to Recover Nonlinear Oscillations Efficiently', "
         "arXiv:2304.09759, 2023",
+        checked="Paper body not retrievable here (arXiv:2304.09759 abstract on deepai, first "
+        "author Jamshaid Ul Rahman); x sin x agrees with the survey's text ('the sine "
+        "equivalent of the GCU', x cos x) in the formula-less copy found via find_string, "
+        "and with the torch_activation package's ASU.",
         notes="No limit at ±inf (nan there). Kunc & Kléma 2024, §3.34.",
     )
 )
@@ -171,6 +184,10 @@ register(
         limits=(-INF, NAN),
         paper="Ramachandran, Zoph & Le, 'Searching for Activation Functions', arXiv:1710.05941, "
         "2017",
+        checked="Not checked against the paper (only the abstract of arXiv:1710.05941 is "
+        "retrievable here); sin x for x >= 0 and x below, which is min(x, sin x) since sin"
+        " x <= x exactly for x >= 0, matches the torch_activation package's Minsin (a port"
+        " of the survey's list).",
         notes="sin x = x - x^3/6 + ...: f, f' and f'' are continuous at 0 and f''' jumps (C^2). "
         "No limit at +inf. Kunc & Kléma 2024, §3.6.8.",
     )
@@ -228,6 +245,12 @@ register(
         facts=lambda p: _pmaf_facts(p["a"]),
         test_params=({"a": 2.5},),
         paper=LIU_2018,
+        checked="Paper body not retrievable here (CityU record: Liu, Zeng & Wang, TNNLS July 2018,"
+        " abstract only); the survey's text (formula-less copy) says a = 4 was used, and a"
+        " public survey port has the prefactor 2/(sqrt 3 pi^(1/4)) and e^(-(x +- a)^2/2) "
+        "of fn and sym, but writes (1 - (x +- a)) without the square that the Mexican-hat "
+        "(Ricker) wavelet has, so the (1 - u^2) factor rests on the wavelet, not on a "
+        "source read here.",
         notes="a = 4 as in the paper. f(0) = psi(a) is slightly negative (-0.004364 at a = 4), so "
         "it is not zero-centred. Kunc & Kléma 2024, §3.23.",
     )
@@ -281,6 +304,10 @@ register(
         facts=lambda p: _prbf_facts(p["a"], p["b"]),
         test_params=({"a": 1.0, "b": 1.0},),
         paper=LIU_2018,
+        checked="Not checked against the paper: the survey's text (formula-less copy) says Liu, "
+        "Zeng & Wang used a = 3 and b = 1, and a public survey port writes the same three "
+        "Gaussian branches joined at +-a; which of their papers defines PRBF was not "
+        "confirmed.",
         notes="a = 3, b = 1 as in the paper; f' jumps from -(2a/b^2) e^(-a^2/b^2) to its "
         "negative at ±a. Kunc & Kléma 2024, §3.24.",
     )
@@ -318,6 +345,9 @@ register(
         test_params=({"alpha": 2.0, "beta": 0.5}, {"alpha": 0.5, "beta": 2.0}),
         paper="Lee, Ping, Ginsburg, Catanzaro & Yoon, 'BigVGAN: A Universal Neural Vocoder with "
         "Large-Scale Training', ICLR 2023 (arXiv:2206.04658, 2022)",
+        checked="Paper body not retrievable here; x + sin^2(alpha x)/beta matches BigVGAN's "
+        "activations.py as copied (under its MIT licence note) in several public "
+        "repositories, which store log alpha and log beta.",
         notes="alpha = beta is snake; increasing exactly when alpha <= beta (f' = 1 + (alpha/beta) "
         "sin(2 alpha x)). BigVGAN stores log alpha and log beta; here they are plain positive "
         "parameters.",
