@@ -98,7 +98,8 @@ register(
         limits=(INF, -INF),
         paper=NOEL_2021,
         checked="arXiv:2111.04020 abstract and summary (ar5iv, sciencestack) name the "
-        "Non-Monotonic Cubic Unit; its formula x - x^3 was not in the excerpt read",
+        "Non-Monotonic Cubic Unit; its formula was not in the excerpt read, but the "
+        "torch_activation package's NCU (via the code search) is z - z^3: consistent",
         notes="Kunc & Kléma 2024, §3.42.",
     )
 )
