@@ -58,6 +58,10 @@ register(
         paper="Jagtap, Kawaguchi & Karniadakis, 'Adaptive activation functions accelerate "
         "convergence in deep and physics-informed neural networks', Journal of Computational "
         "Physics 404:109136, 2020",
+        checked="Paper text not retrievable here; emergentmind's summary of arXiv:1906.01170 (via "
+        "the search tool) gives the activation as sigma(n a L(x)) with a trainable a and a "
+        "fixed scale factor n >= 1: tanh(n a x) and n >= 1 match; the defaults n = 10, a = "
+        "0.1 were not read in the paper",
         notes="Initialised with n a = 1 (plain tanh); the paper's layer-wise and neuron-wise "
         "variants are the shared and per-channel forms here.",
     )
@@ -95,6 +99,9 @@ register(
         test_params=({"a": 2.0, "b": 0.5},),
         paper="Chen & Chang, 'A feedforward neural network with function shape autotuning', "
         "Neural Networks 9(4):627-641, 1996",
+        checked="Paper text not retrievable here (only its citation, Neural Networks 1996, found "
+        "in a reference list via the search tool); the form a(1 - e^-bx)/(1 + e^-bx) was "
+        "not re-checked against a primary text",
         notes="The printed form equals a tanh(bx/2), which the reference and the torch form use "
         "(no overflow of e^(-bx)). a = 1, b = 1 is bipolar_sigmoid.",
     )
@@ -143,6 +150,11 @@ register(
         ),
         paper="Shen, Zhang, Zhou & Yin, 'Enhancement of neural networks with an alternative "
         "activation function tanhLU', Expert Systems with Applications 199:117181, 2022",
+        checked="Paper text not retrievable here; its abstract (Expert Systems with Applications "
+        "199:117181, 2022; researcher.life, bohrium and PolyU pages) describes tanh "
+        "integrated with a linear unit under three parameters alpha, beta, lambda, "
+        "consistent with alpha tanh(lambda x) + beta x; the equation and defaults were not "
+        "read",
         notes="Increasing exactly when beta + min(0, alpha lambda) >= 0. Kunc & Kléma 2024, §4.",
     )
 )
@@ -201,6 +213,10 @@ register(
         paper="Wang, Qin, Wang, Xiang & Chen, 'ReLTanh: An activation function with vanishing "
         "gradient resistance for SAE-based DNNs and its application to rotating machinery "
         "fault diagnosis', Neurocomputing 363:88-98, 2019",
+        checked="Paper text not retrievable (Neurocomputing 363:88-98, abstract only); the "
+        "authors' MATLAB code (Qin & Wang, found via find_string) has f' = 1 - tanh^2 of "
+        "the threshold outside [thn, thp] and tanh' inside, and clamps thn <= -1.5 and 0 "
+        "<= thp <= 0.5: the form, ranges and defaults here match",
         notes="The paper's limits a <= -1.5, 0 <= b <= 0.5 are the valid ranges and its initial "
         "a = -1.5, b = 0 the defaults (shared per layer there). At b = 0 the right line is x "
         "itself. Kunc & Kléma 2024, §4.2.36.",
@@ -227,6 +243,10 @@ register(
         paper="Kruschke & Movellan, 'Benefits of gain: speeded learning and minimal hidden "
         "layers in back-propagation networks', IEEE Transactions on Systems, Man, and "
         "Cybernetics 21(1):273-280, 1991",
+        checked="Abstract of IEEE SMC 21(1):273-280, 1991 and the authors' 1990 report "
+        "announcement (via the search tool): the gain is a multiplicative constant on a "
+        "node's net input, adapted by gradient descent, i.e. sigmoid(g x): match; "
+        "equations not read",
         notes="Kunc & Kléma 2024, §4.1.",
     )
 )
@@ -254,7 +274,12 @@ register(
         test_params=({"lam": 3.0},),
         paper="Trentin, 'Networks with trainable amplitude of activation functions', Neural "
         "Networks 14(4-5):471-493, 2001",
+        checked="Abstract of Trentin's 'Activation Functions with Learnable Amplitude' (FBK record "
+        "dated 1999, the precursor of the 2001 paper; via the search tool): a learned "
+        "amplitude for any nonlinearity, shared, per layer or per neuron; lambda "
+        "sigmoid(x) is its logistic case; the 2001 journal text was not read",
         notes="The paper learns the amplitude of any activation; this is its logistic instance. "
-        "Kunc & Kléma 2024, §4.1.",
+        "An FBK record of Trentin's 'Activation Functions with Learnable Amplitude', dated "
+        "1999, has the same abstract. Kunc & Kléma 2024, §4.1.",
     )
 )

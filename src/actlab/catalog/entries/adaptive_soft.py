@@ -42,8 +42,10 @@ from actlab.catalog.spec import (
 # -- TanhSoft ---------------------------------------------------------------------------------
 
 BISWAS_2020 = (
-    "Biswas, Banerjee & Pandey, 'TanhSoft - Dynamic Trainable Activation Functions for Faster "
-    "Learning and Better Performance', IEEE Access 9:120613-120623, 2021 (arXiv:2009.03863, 2020)"
+    "Biswas, Kumar, Banerjee & Pandey, 'TanhSoft - Dynamic Trainable Activation Functions for "
+    "Faster Learning and Better Performance', IEEE Access 9:120613-120623, 2021; Biswas, Kumar, "
+    "Banerjee & Pandey, 'TanhSoft - a family of activation functions combining Tanh and "
+    "Softplus', arXiv:2009.03863, 2020"
 )
 
 
@@ -76,6 +78,9 @@ register(
         facts=lambda p: _tanhsoft1_facts(p["alpha"]),
         test_params=({"alpha": 3.0},),
         paper=BISWAS_2020,
+        checked="arXiv:2009.03863 abstract (arcxiv, scholarfeed, deeppaper pages): the family "
+        "tanh(alpha x + beta e^(gamma x)) ln(delta + e^x) and its example tanh(0.87x) ln(1 "
+        "+ e^x): form and default alpha = 0.87 match; the IEEE Access text was not read",
         notes="TanhSoft(alpha, 0, gamma, 1). Kunc & Kléma 2024, §4.4.",
     )
 )
@@ -118,6 +123,9 @@ register(
         facts=lambda p: _tanhsoft2_facts(p["beta"], p["gamma"]),
         test_params=({"beta": 2.0, "gamma": 0.5},),
         paper=BISWAS_2020,
+        checked="arXiv:2009.03863 abstract (arcxiv, scholarfeed, deeppaper pages): its example x "
+        "tanh(0.6 e^x), the family member with beta = 0.6, gamma = 1, delta = 0: form and "
+        "defaults match; the IEEE Access text was not read",
         notes="TanhSoft(0, beta, gamma, 0). Kunc & Kléma 2024, §4.4.",
     )
 )
@@ -162,6 +170,9 @@ register(
         facts=lambda p: _tanhsoft3_facts(p["alpha"]),
         test_params=({"alpha": 0.25},),
         paper=BISWAS_2020,
+        checked="Not in the arXiv:2009.03863 abstract (it is no member of that four-parameter "
+        "family) and the IEEE Access text defining it was not retrievable here: ln(1 + e^x "
+        "tanh(alpha x)) and alpha = 1 are unchecked against the paper",
         notes="The same function in two forms (log1p up to x = 20, then x + ln(tanh(alpha x) + "
         "e^-x)) so nothing overflows. Kunc & Kléma 2024, §4.4.",
     )
@@ -209,6 +220,9 @@ register(
         test_params=({"a": 0.5, "b": 3.0}, {"a": 0.0, "b": 1.0}),
         paper="Pishchik, 'Trainable Activations for Image Classification', Preprints "
         "2023010463, 2023",
+        checked="Paper (Preprints 2023010463) not retrievable here; serp.ai's CosLU page (via the "
+        "search tool) gives (x + alpha cos(beta x)) sigma(x) with alpha, beta learned: "
+        "match; the start values a = b = 1 are unchecked",
         notes="f(0) = a/2. f' has no limit at +inf (it oscillates as 1 - a b sin(b x)), so the "
         "gradient there is nan unless a b = 0. Start values a = b = 1 here. Kunc & Kléma 2024, "
         "§4.4.",
@@ -269,6 +283,9 @@ register(
         paper="Kumar, 'APTx: Better Activation Function than MISH, SWISH, and ReLU's Variants "
         "used in Deep Learning', International Journal of Artificial Intelligence and Machine "
         "Learning 2(2):56-61, 2022 (arXiv:2209.06119)",
+        checked="The author's package page (pypi aptx-activation, citing IJAIML 2(2):56-61, 2022) "
+        "and a copy of arXiv:2209.06119 (via the search tool): APTx(x) = (alpha + "
+        "tanh(beta x)) gamma x with defaults alpha = 1, beta = 1, gamma = 1/2: match",
         notes="Slopes gamma (alpha - 1) at -inf and gamma (alpha + 1) at +inf; increasing "
         "exactly when alpha >= 1.1997 (the dip of tanh u + u sech^2 u). Kunc & Kléma 2024, §4.4.",
     )

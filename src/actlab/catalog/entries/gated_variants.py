@@ -30,7 +30,7 @@ from actlab.catalog.spec import (
 LN2 = math.log(2.0)
 KOZKURT_2023 = (
     "Közkurt, Kiliçarslan, Baş & Elen, 'αSechSig and αTanhSig: two novel non-monotonic "
-    "activation functions', Soft Computing 27, 2023"
+    "activation functions', Soft Computing, 2023 (doi:10.1007/s00500-023-09279-2)"
 )
 
 
@@ -54,6 +54,9 @@ register(
         limits=(0.0, INF),
         paper="Chai, Yu, Cui, Ren & Ding, 'An Efficient Asymmetric Nonlinear Activation Function "
         "for Deep Neural Networks', Symmetry 14(5):1027, 2022",
+        checked="Symmetry 14(5):1027 (2022) abstract only (MDPI page via the search tool): EANAF "
+        "is asymmetric, non-monotonic and self-regularised, consistent with x e^x/(e^x + "
+        "2); the equation itself was not read",
         notes="e^x/(e^x + 2) = sigmoid(x - ln 2), the form the reference and the torch code use "
         "(no overflow of e^x). Kunc & Kléma 2024, §3.3.33.",
     )
@@ -92,6 +95,9 @@ register(
         facts=lambda p: _sech_sig_facts(p["alpha"]),
         test_params=({"alpha": 0.5}, {"alpha": 0.0}),
         paper=KOZKURT_2023,
+        checked="Soft Computing abstract (doi:10.1007/s00500-023-09279-2, via the search tool): a "
+        "non-monotonic negative part that tends to 0 as x -> -inf, consistent with the "
+        "limits here; the formula itself was not read",
         notes="alpha = 0 is SiLU; f(0) = alpha sech(alpha)/2. The default alpha = 1 is this "
         "catalogue's. Kunc & Kléma 2024, §3.2.22.",
     )
@@ -129,6 +135,9 @@ register(
         facts=lambda p: _tanh_sig_facts(p["alpha"]),
         test_params=({"alpha": 0.5}, {"alpha": 0.0}),
         paper=KOZKURT_2023,
+        checked="Soft Computing abstract (doi:10.1007/s00500-023-09279-2, via the search tool): a "
+        "non-monotonic negative part that tends to 0 as x -> -inf, consistent with the "
+        "limits here; the formula itself was not read",
         notes="alpha = 0 is SiLU; f(0) = alpha tanh(alpha)/2. The default alpha = 1 is this "
         "catalogue's. Kunc & Kléma 2024, §3.2.23.",
     )

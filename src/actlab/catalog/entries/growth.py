@@ -42,6 +42,8 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-INF, INF),
         paper=HAFNER_2023,
+        checked="arXiv:2301.04104 text not read; torchrl's and DI-engine's symexp, both citing it "
+        "(via the search tool), are sign(x)(exp|x| - 1), the inverse of symlog: match",
         notes="C^1: f'' jumps from -1 to 1 at 0. Kunc & Kléma 2024, §3.14.",
         xfail={"probes": OVERFLOW},
     )
@@ -73,6 +75,9 @@ register(
         paper="Parisi, Ma, RaviChandran & Lanzillotta, 'hyper-sinh: An Accurate and Reliable "
         "Function from Shallow to Deep Learning in TensorFlow and Keras', Machine Learning with "
         "Applications 6:100112, 2021 (arXiv:2011.07661, 2020)",
+        checked="Paper text not retrievable here; the author's own code (Parisi's hyper-sinh for "
+        "TensorFlow/Keras and PyTorch, via find_string) is sinh(x)/3 for x > 0 and x^3/4 "
+        "otherwise, with derivatives cosh(x)/3 and 3x^2/4: match",
         notes="f' jumps from 0 to 1/3 at 0. Kunc & Kléma 2024, §3.27.",
         xfail={"probes": OVERFLOW},
     )
@@ -112,6 +117,9 @@ register(
         limits=(-INF, INF),
         paper="Parisi, 'm-arcsinh: An Efficient and Reliable Function for SVM and MLP in "
         "scikit-learn', arXiv:2009.07530, 2020",
+        checked="The author's scikit-learn/TensorFlow code citing arXiv:2009.07530 (via "
+        "find_string) and a CSDN summary of the paper: (1/3) arcsinh(x) (1/4) sqrt|x| and "
+        "its derivative: match",
         notes="f' ~ sqrt|x|/8 near 0, so f'' is unbounded there (C^1). f' -> 0 at ±inf. Kunc & "
         "Kléma 2024, §3.26.",
     )

@@ -50,6 +50,9 @@ register(
         output_range=Interval(0.0, 1.0, low_open=True),
         elementwise=False,
         paper=SOFTMAX_PAPER,
+        checked="Bridle's abstract (typeset.io and paperexplained pages via the search tool): a "
+        "'normalised exponential (softmax) multi-input generalisation of the logistic "
+        "non-linearity': match; the chapter's equations were not read",
         notes="Outputs along dim sum to 1 and are unchanged by adding a constant to every input. "
         "In floating point small probabilities underflow to exactly 0; the range (0, 1] is "
         "the exact one (1 only when dim has size 1).",
@@ -73,6 +76,9 @@ register(
         output_range=Interval(-INF, 0.0),
         elementwise=False,
         paper=SOFTMAX_PAPER,
+        checked="Bridle's abstract (typeset.io and paperexplained pages via the search tool) "
+        "defines the normalised exponential (softmax); log_softmax is its logarithm, "
+        "derived here rather than printed in the paper",
         notes="Equal to log(softmax(x)) but finite where softmax rounds to 0 (e.g. gaps of 1e4).",
         test_params=({"dim": 0},),
     )
@@ -93,6 +99,9 @@ register(
         output_range=Interval(0.0, 1.0, low_open=True),
         elementwise=False,
         paper=SOFTMAX_PAPER,
+        checked="Bridle's abstract (typeset.io and paperexplained pages via the search tool) "
+        "defines the normalised exponential (softmax); softmin(x) = softmax(-x) is derived "
+        "here rather than printed in the paper",
         notes="softmin(x) = softmax(-x).",
         test_params=({"dim": 0},),
     )
@@ -155,6 +164,9 @@ register(
         output_range=None,
         elementwise=False,
         paper="Goodfellow, Warde-Farley, Mirza, Courville & Bengio, 'Maxout Networks', ICML 2013",
+        checked="arXiv:1302.4389 abstract ('its output is the max of a set of inputs', "
+        "arxiv-vanity) and a summary quoting its Eq. (1), h_i(x) = max_j z_ij over k "
+        "pieces (via the search tool): the max over each group of `pieces` inputs matches",
         notes="Groups are consecutive: output i is the max of inputs p*i .. p*i + p - 1 along dim, "
         "so the output has size/pieces there. At a tie the gradient goes entirely to the "
         "first (lowest-index) maximal element of the group, the index torch.max returns; a "

@@ -75,6 +75,9 @@ register(
         paper="Dubey & Chakraborty, 'Average biased ReLU based CNN descriptor for improved face "
         "retrieval', Multimedia Tools and Applications 80:23181-23206, 2021 (arXiv:1804.02051, "
         "2018)",
+        checked="arXiv:1804.02051 abstract (ar5iv, paperswithcode): AB-ReLU keeps some negative "
+        "information and drops weak positive responses, consistent with relu(x - mean(x)); "
+        "the defining equation and the journal volume/pages were not read",
         notes="The paper averages over a filter's whole activation map; pass the dimension to "
         "average over (flatten several into one first). Kunc & Kléma 2024, §3.6.42.",
         test_params=({"dim": 0},),
@@ -106,6 +109,9 @@ register(
         elementwise=False,
         paper="Shang, Sohn, Almeida & Lee, 'Understanding and Improving Convolutional Neural "
         "Networks via Concatenated Rectified Linear Units', ICML 2016",
+        checked="arXiv:1603.05201 abstract (tomesphere) and the TensorFlow/Chainer docs citing it "
+        "(via the search tool): CReLU(x) = (max(0, x), max(0, -x)) concatenated along an "
+        "axis: match",
         notes="Doubles the size of dim (channels: pass dim=1 for NCHW). Kunc & Kléma 2024, §3.6.34.",
         test_params=({"dim": 0},),
     )
@@ -142,6 +148,9 @@ register(
         elementwise=False,
         paper="Chernodub & Nowicki, 'Norm-preserving Orthogonal Permutation Linear Unit "
         "Activation Functions (OPLU)', arXiv:1604.02313, 2016",
+        checked="arXiv:1604.02313 abstract (ar5iv, pith): norm-preserving piece-wise orthogonal "
+        "mappings based on permutations, consistent with (max, min) per pair; the pairing "
+        "equation itself was not in the excerpt read",
         notes="The size of dim must be even. |f(x)| = |x| and the Jacobian is orthogonal (away "
         "from ties, where the gradient is split evenly). Kunc & Kléma 2024, §3.6.37.",
         test_params=({"dim": 0},),
@@ -188,6 +197,9 @@ register(
         elementwise=False,
         paper="Xiao, Zhong & Zheng, 'Enhancing Adversarial Defense by k-Winners-Take-All', ICLR "
         "2020 (arXiv:1905.10510, 2019)",
+        checked="ICLR 2020 paper text (abstract and introduction via the search tool) and the "
+        "authors' README (kWTA-Activation): keep the k largest values of the layer and set "
+        "all others to zero: match",
         notes="The paper keeps a fraction gamma of the units: k = ceil(gamma n). Ties at the k-th "
         "value keep the ones topk picks. Kunc & Kléma 2024, §3.46.",
         test_params=({"k": 4}, {"k": 2, "dim": 0}),
@@ -239,6 +251,9 @@ register(
         elementwise=False,
         paper="Srivastava, Masci, Kazerounian, Gomez & Schmidhuber, 'Compete to Compute', NeurIPS "
         "2013",
+        checked="NeurIPS 2013 proceedings record (pp. 2310-2318; abstract and introduction) and "
+        "the kWTA authors' description of LWTA (the largest unit of each group keeps its "
+        "value, the others become zero): match",
         notes="At a tie the first (lowest-index) maximal unit wins, as in maxout.",
         test_params=({"pieces": 3}, {"pieces": 4, "dim": 0}),
     )
@@ -293,6 +308,9 @@ register(
         output_range=None,
         elementwise=False,
         paper=EIDNES_2017,
+        checked="ICLR 2018 Workshop abstract (OpenReview B1XqwdoIz; arXiv:1709.04054): a bipolar "
+        "extension of the ReLU family that shifts the mean activation towards zero, "
+        "consistent; the even/odd rule f(x), -f(-x) was not in the text read",
         notes="Units alternate along dim (pass dim=1 for the channels of NCHW). Kunc & Kléma "
         "2024, §3.6.35.",
         test_params=({"dim": 0},),
@@ -315,6 +333,9 @@ register(
         output_range=None,
         elementwise=False,
         paper=EIDNES_2017,
+        checked="ICLR 2018 Workshop abstract (OpenReview B1XqwdoIz; arXiv:1709.04054): a bipolar "
+        "extension of the ReLU family (ELU included) that shifts the mean activation "
+        "towards zero, consistent; the even/odd rule was not in the text read",
         notes="elu with alpha = 1. Kunc & Kléma 2024, §3.6.35.",
         test_params=({"dim": 0},),
     )
@@ -356,8 +377,14 @@ register(
         output_range=None,
         elementwise=False,
         paper="Anil, Lucas & Grosse, 'Sorting Out Lipschitz Function Approximation', ICML 2019",
+        checked="ICML 2019 abstract (icml.cc; arXiv:1811.05381): the gradient-norm-preserving "
+        "GroupSort; public LNets-derived code (via find_string) sorts each group ascending "
+        "while its MaxMin returns (max, min): the descending order here is a permutation "
+        "convention",
         notes="Sorted in decreasing order within each group; the default group size 2 is the "
-        "paper's MaxMin, the same function as oplu.",
+        "paper's MaxMin, the same function as oplu. Public code derived from the authors' "
+        "(LNets) sorts groups in increasing order but returns (max, min) for MaxMin; the order "
+        "is a fixed permutation, which the next linear layer absorbs.",
         test_params=({"pieces": 3}, {"pieces": 4}, {"pieces": 2, "dim": 0}),
     )
 )

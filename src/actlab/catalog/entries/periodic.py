@@ -62,6 +62,10 @@ register(
         limits=(-INF, INF),
         paper="Ziyin, Hartwig & Ueda, 'Neural Networks Fail to Learn Periodic Functions and How to "
         "Fix It', NeurIPS 2020",
+        checked="arXiv:2006.08195 abstract (copy of the paper via the search tool) gives x + "
+        "sin^2(x), the a = 1 case; the general x + sin^2(a x)/a was not in the excerpt read, "
+        "but public implementations citing the paper (BigVGAN-style, via find_string) document "
+        "'Snake := x + 1/a * sin^2(xa)': match",
         test_params=({"alpha": 0.5}, {"alpha": 3.0}),
         notes="Monotonic for every alpha > 0, but not strictly: f' = 0 at x = -pi/(4 alpha) + k pi/alpha. "
         "The torch form returns x itself at ±inf, where sin(alpha x) is nan.",
@@ -97,6 +101,8 @@ register(
         limits=(NAN, NAN),
         paper="Sitzmann, Martel, Bergman, Lindell & Wetzstein, 'Implicit Neural Representations "
         "with Periodic Activation Functions', NeurIPS 2020",
+        checked="NeurIPS 2020 paper text (abstract via the search tool) and a summary of its "
+        "activation sin(omega_0 (Wx + b)) with omega_0 = 30 in the first layer: match",
         test_params=({"omega": 30.0}, {"omega": 0.5}),
         notes="No limit at ±inf (sin(±inf) is nan). SIREN also needs its special weight "
         "initialisation, U(-sqrt(6/n)/omega, sqrt(6/n)/omega); the activation alone is not SIREN.",
@@ -122,6 +128,8 @@ register(
         paper="Noel, Arunkumar L, Trivedi & Dutta, 'Growing Cosine Unit: A Novel Oscillatory "
         "Activation Function That Can Speedup Training and Reduce Parameters in Convolutional "
         "Neural Networks', arXiv:2108.12943, 2021",
+        checked="arXiv:2108.12943 abstract (paperswithcode, ar5iv via the search tool): C(z) = z "
+        "cos z: match",
         notes="No limit at ±inf: |f| grows while the sign keeps flipping (inf * cos(inf) is nan).",
     )
 )
@@ -149,6 +157,9 @@ register(
         limits=(0.0, 0.0),
         paper="Broomhead & Lowe, 'Multivariable Functional Interpolation and Adaptive Networks', "
         "Complex Systems, 1988",
+        checked="Paper not retrievable here; encyclopaedic RBF-network pages (via the search tool) "
+        "credit Broomhead & Lowe 1988 with RBF networks and give the Gaussian exp(-beta "
+        "r^2) as the usual basis: e^(-x^2) is beta = 1",
         notes="The maximum 1 is reached at x = 0 only. Unnormalised: not the normal density.",
     )
 )

@@ -53,6 +53,8 @@ register(
         limits=(-INF, INF),
         paper="Chen & Manning, 'A Fast and Accurate Dependency Parser using Neural Networks', "
         "EMNLP 2014",
+        checked="A summary of the EMNLP 2014 paper (study.space, via the search tool): the cube "
+        "activation g(x) = x^3, modelling products of three inputs: match",
         notes="f'(0) = 0. The survey's Triple is a x^3 (Kunc & Kléma 2024, §3.43).",
     )
 )
@@ -73,6 +75,8 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(INF, INF),
         paper=NOEL_2021,
+        checked="arXiv:2111.04020 abstract and summary (ar5iv, sciencestack) name the Shifted "
+        "Quadratic Unit; its formula x^2 + x was not in the excerpt read",
         notes="Minimum -1/4 at x = -1/2. Kunc & Kléma 2024, §3.44.",
     )
 )
@@ -93,6 +97,9 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(INF, -INF),
         paper=NOEL_2021,
+        checked="arXiv:2111.04020 abstract and summary (ar5iv, sciencestack) name the "
+        "Non-Monotonic Cubic Unit; its formula was not in the excerpt read, but the "
+        "torch_activation package's NCU (via the code search) is z - z^3: consistent",
         notes="Kunc & Kléma 2024, §3.42.",
     )
 )
@@ -111,6 +118,9 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=False),
         limits=(INF, -INF),
         paper=RAMACHANDRAN,
+        checked="arXiv:1710.05941 abstract only (arxiv-vanity via the search tool); cos(x) - x, "
+        "from the paper's list of functions found by the search, was not in the excerpt "
+        "read",
         notes="f' = -(1 + sin x) <= 0: decreasing, with f' = 0 at x = -pi/2 + 2k pi. f' has no "
         "limit at ±inf (nan there). Kunc & Kléma 2024, §3.31.",
     )
@@ -130,6 +140,9 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=True),
         limits=(INF, -INF),
         paper=RAMACHANDRAN,
+        checked="arXiv:1710.05941 abstract only (arxiv-vanity via the search tool); arctan(x)^2 - "
+        "x, from the paper's list of functions found by the search, was not in the excerpt "
+        "read",
         notes="2 arctan(x)/(1 + x^2) < 1 everywhere, so f is strictly decreasing. Kunc & Kléma "
         "2024, §3.28.",
     )
@@ -158,6 +171,8 @@ register(
         limits=(-INF, INF),
         paper="Hafner, Pasukonis, Ba & Lillicrap, 'Mastering Diverse Domains through World "
         "Models', arXiv:2301.04104, 2023",
+        checked="arXiv:2301.04104 text not read; torchrl's symlog docs citing it (via the search "
+        "tool): sign(x) ln(|x| + 1): match",
         notes="The survey's logarithmic activation function (LAF), proposed independently as "
         "symlog (Kunc & Kléma 2024, §3.13). C^1: f'' jumps from 1 to -1 at 0; it grows like "
         "ln x, so it is unbounded but passes 100 only near x = e^100.",
@@ -191,6 +206,9 @@ register(
         paper="Schütt, Kindermans, Sauceda, Chmiela, Tkatchenko & Müller, 'SchNet: A "
         "continuous-filter convolutional neural network for modeling quantum interactions', "
         "NeurIPS 2017",
+        checked="SchNet's activation as quoted in a figure caption of a later paper (PMC8317659, "
+        "via the search tool): ssp(x) = ln(0.5 e^x + 0.5) = ln(1 + e^x) - ln 2: match; the "
+        "NeurIPS 2017 text itself was not read",
         notes="Computed as log1p(expm1(x)/2) for x <= 1, which keeps the relative accuracy of "
         "small outputs (f(1e-8) = 5e-9). Kunc & Kléma 2024, §3.18 (a parametric softplus with "
         "a = 1, b = ln 2).",
@@ -222,6 +240,10 @@ register(
         paper="Ciuparu, Nagy-Dăbâcan & Mureşan, 'Soft++, a multi-parametric non-saturating "
         "non-linearity that improves convergence in deep neural architectures', "
         "Neurocomputing 384:376-388, 2020",
+        checked="Neurocomputing abstract (doi:10.1016/j.neucom.2019.12.014, via the search tool): "
+        "Soft++ extends PReLU and Softplus, parametrising the exponent and the "
+        "negative-domain slope, consistent with ln(1 + e^(ax)) + x/b - ln 2; the equation "
+        "and a = 1, b = 2 were not read",
         notes="a = 1, b = 2 worked well in the paper. Kunc & Kléma 2024, §3.18.1.",
     )
 )
@@ -256,6 +278,9 @@ register(
         kink_derivative={-2.0: -1.0, 0.0: 1.0},
         limits=(0.0, INF),
         paper=WURAOLA_2021,
+        checked="Neurocomputing 442 abstract (doi:10.1016/j.neucom.2021.02.030) and the authors' "
+        "summary arXiv:2109.12686 say only that the functions are quadratic; the branches "
+        "here are not checked against the paper",
         notes="As the survey prints it (Kunc & Kléma 2024, §3.8.3): f' jumps from 0 to -1 at -2; "
         "at 0 only f'' jumps (from 1 to 1/16). Minimum -1/2 at x = -1.",
     )
@@ -278,6 +303,9 @@ register(
         kink_derivative={-2.0: -1.0, 0.0: 1.0},
         limits=(0.0, INF),
         paper=WURAOLA_2021,
+        checked="Neurocomputing 442 abstract (doi:10.1016/j.neucom.2021.02.030) and the authors' "
+        "summary arXiv:2109.12686 say only that the functions are quadratic; the branches "
+        "here are not checked against the paper",
         notes="Kunc & Kléma 2024, §3.8.4.",
     )
 )
@@ -319,6 +347,10 @@ register(
         test_params=({"beta": 0.25},),
         paper="Shamir, Lin & Coviello, 'Smooth activations and reproducibility in deep "
         "networks', arXiv:2010.09931, 2020",
+        checked="arXiv:2010.09931 abstract (ar5iv via the search tool): SmeLU is monotonic, mimics "
+        "ReLU and has continuous gradients; the equation was not in the excerpt read, but "
+        "xformers' SmeLU (via find_string) is 0, (x + beta)^2/(4 beta), x on the same three "
+        "pieces: match",
         notes="C^1: f'' jumps to 1/(2 beta) at -beta and back to 0 at beta.",
     )
 )
@@ -339,6 +371,9 @@ register(
         limits=(INF, INF),
         paper="Gilad-Bachrach, Dowlin, Laine, Lauter, Naehrig & Wernsing, 'CryptoNets: Applying "
         "Neural Networks to Encrypted Data with High Throughput and Accuracy', ICML 2016",
+        checked="CryptoNets text not retrievable here; later encrypted-inference papers (Thaine et "
+        "al.; arXiv:2508.11575, via the search tool) describe x^2 as the square activation "
+        "used there: consistent",
         notes="Even: f(-x) = f(x).",
     )
 )
