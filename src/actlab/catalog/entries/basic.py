@@ -23,6 +23,8 @@ register(
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-INF, INF),
         paper="Widrow & Hoff, 'Adaptive Switching Circuits', IRE WESCON Convention Record, 1960",
+        checked="Paper text not retrievable via the search tool; nothing to compare beyond the "
+        "definition itself: f(x) = x, f' = 1 (the linear output of ADALINE, before its quantizer).",
         notes="Returns a copy, so in-place changes to the output never alias the input. The "
         "linear unit of ADALINE (the paper cited); every network's output layer for regression.",
     )
@@ -45,6 +47,9 @@ register(
         limits=(0.0, 1.0),
         paper="Rumelhart, Hinton & Williams, 'Learning representations by back-propagating "
         "errors', Nature 323:533-536, 1986",
+        checked="The Nature letter's text not retrievable via the search tool; f = 1/(1 + e^{-x}) "
+        "matches the logistic as printed on the pages it returns (rasbt's activation cheatsheet, "
+        "gabormelli.com's 'Logistic Sigmoid Activation Function'); f' = sigma(1 - sigma) derived.",
         notes="f'(x) <= 1/4, so each sigmoid layer shrinks the backward signal by at least 4x.",
     )
 )
@@ -65,5 +70,8 @@ register(
         limits=(-1.0, 1.0),
         paper="Kalman & Kwasny, 'Why tanh: choosing a sigmoidal function', IJCNN 1992; LeCun, "
         "Bottou, Orr & Müller, 'Efficient BackProp', Neural Networks: Tricks of the Trade, 1998",
+        checked="Neither paper's text retrievable via the search tool (an ICLR 2023 submission "
+        "found by it cites 'Tanh (Kalman & Kwasny, 1992)', confirming the attribution); "
+        "f = (e^x - e^{-x})/(e^x + e^{-x}) as in rasbt's activation cheatsheet, f' = 1 - tanh^2.",
     )
 )

@@ -16,6 +16,14 @@ from actlab.catalog.registry import register
 from actlab.catalog.spec import INF, ActivationSpec, Interval, Param
 
 SHAZEER = "Shazeer, 'GLU Variants Improve Transformer', arXiv:2002.05202, 2020"
+SHAZEER_CHECKED = (
+    "Shazeer's Section 2 equations, read in a transcription of arXiv:2002.05202 "
+    "(arsetstudium.tistory.com, via the search tool; also tickerdossier's SwiGLU page): "
+)
+SHAZEER_ORDER = (
+    "Shazeer writes the activated projection first, act(xW + b) ⊗ (xV + c); which chunk is "
+    "which only renames W and V, so both describe the same layer."
+)
 CONVENTION = (
     "PyTorch's convention: a, b = x.chunk(2, dim) and the FIRST half a is gated by "
     "the activation of the SECOND half b. The size of `dim` must be even; the output "
@@ -119,6 +127,9 @@ register(
         elementwise=False,
         paper="Dauphin, Fan, Auli & Grangier, 'Language Modeling with Gated Convolutional Networks', "
         "ICML 2017",
+        checked="Dauphin et al.'s text not retrievable via the search tool; Shazeer (2020) restates "
+        "it as sigma(xW + b) ⊗ (xV + c) (his equations, transcribed on arsetstudium.tistory.com), "
+        "the same layer with W, V named the other way; matches a ⊗ sigma(b) and F.glu.",
         notes=CONVENTION,
         test_params=({"dim": 0},),
     )
@@ -134,6 +145,7 @@ def _shazeer_variant(
     gate_tex: str,
     gate_d1_tex: str,
     note: str,
+    checked: str,
 ) -> ActivationSpec:
     """a ⊗ gate(b), one of the GLU variants of Shazeer (2020): the same split, parameter,
     paper and conventions; only the gate, its formulas and a note differ.
@@ -153,7 +165,8 @@ def _shazeer_variant(
         output_range=None,
         elementwise=False,
         paper=SHAZEER,
-        notes=CONVENTION + " " + note,
+        checked=checked,
+        notes=CONVENTION + " " + SHAZEER_ORDER + " " + note,
         test_params=({"dim": 0},),
     )
 
@@ -168,6 +181,7 @@ register(
         r"\max(0, b)",
         r"a\,[b > 0]",
         "As with relu, the derivative with respect to b at b = 0 is 0.",
+        SHAZEER_CHECKED + "ReGLU = max(0, xW + b) ⊗ (xV + c) matches.",
     )
 )
 register(
@@ -180,6 +194,7 @@ register(
         r"b\,\Phi(b)",
         r"a\,(\Phi(b) + b\,\varphi(b))",
         "The gate is the exact GELU b·Φ(b) (F.gelu with approximate='none').",
+        SHAZEER_CHECKED + "GEGLU = GELU(xW + b) ⊗ (xV + c) matches, GELU = x Phi(x).",
     )
 )
 register(
@@ -192,6 +207,8 @@ register(
         r"b\,\sigma(b)",
         r"a\,\sigma(b)(1 + b(1 - \sigma(b)))",
         "The gate is silu (Swish with beta = 1).",
+        SHAZEER_CHECKED + "SwiGLU = Swish_beta(xW + b) ⊗ (xV + c), and the FFN uses Swish_1, "
+        "i.e. silu: matches.",
     )
 )
 register(
@@ -204,6 +221,7 @@ register(
         "b",
         "a",
         "Quadratic in x: the product of the halves is the only nonlinearity.",
+        SHAZEER_CHECKED + "Bilinear = (xW + b) ⊗ (xV + c) matches.",
     )
 )
 
@@ -224,6 +242,9 @@ register(
         elementwise=False,
         paper="van den Oord, Kalchbrenner, Vinyals, Espeholt, Graves & Kavukcuoglu, 'Conditional "
         "Image Generation with PixelCNN Decoders', NeurIPS 2016",
+        checked="The paper's gated activation y = tanh(W_f * x) ⊙ sigma(W_g * x), as quoted from it "
+        "by notes on the paper (hsheng.org, ruotianluo.github.io, a StackOverflow question; via "
+        "the search tool); the paper itself not read: tanh of a, sigmoid of b matches.",
         notes=CONVENTION + " Kunc & Kléma 2024, §3.4.1.",
         test_params=({"dim": 0},),
     )
@@ -257,6 +278,9 @@ register(
         output_range=None,
         elementwise=False,
         paper=GODIN_2018,
+        checked="ar5iv text of arXiv:1707.08214 (abstract and introduction, via the search tool) "
+        "confirms authors, journal and a unit with unbounded positive and negative image; its "
+        "defining equation was not among the passages retrieved, so f itself is unchecked there.",
         notes=DUAL + " Kunc & Kléma 2024, §3.6.36.",
         test_params=({"dim": 0},),
     )
@@ -279,6 +303,8 @@ register(
         output_range=None,
         elementwise=False,
         paper=GODIN_2018,
+        checked="Same source as dual_relu (ar5iv text of arXiv:1707.08214, abstract and "
+        "introduction): the DELU equation itself was not among the passages retrieved; unchecked.",
         notes=DUAL + " elu with alpha = 1. Kunc & Kléma 2024, §3.7.2.",
         test_params=({"dim": 0},),
     )

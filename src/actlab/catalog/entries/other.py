@@ -59,6 +59,9 @@ register(
         limits=(-INF, INF),
         paper="Godfrey, 'An Evaluation of Parametric Activation Functions for Deep Learning', "
         "IEEE SMC 2019 (the bendable linear unit, of which this is the member with beta = 1/2)",
+        checked="Godfrey's paper text not retrievable via the search tool; f = (sqrt(x^2 + 1) - 1)/2 "
+        "+ x matches the BentIdentity docstring of the survey-based torch_activation library "
+        "(hdmquan/torch_activation, read via fetch); f' and the slopes 1/2, 3/2 derived.",
         notes="Family 'linear': it is the identity plus a bounded-slope bend (f' in (1/2, 3/2)), "
         "asymptotically x/2 for x -> -inf and 3x/2 for x -> +inf. A textbook entry in lists of "
         "activation functions before it had a paper; the one cited makes it the beta = 1/2 "
@@ -82,7 +85,11 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=False),
         limits=(INF, INF),
         paper="Roy, Manna, Dubey & Chaudhuri, 'LiSHT: Non-Parametric Linearly Scaled Hyperbolic "
-        "Tangent Activation Function for Neural Networks', arXiv:1901.05894, 2019",
+        "Tangent Activation Function for Neural Networks', arXiv:1901.05894, 2019 (published in "
+        "Communications in Computer and Information Science 1776:462-476, Springer, 2023)",
+        checked="Abstract of arXiv:1901.05894 (emergentmind, paperswithcode via the search tool): "
+        "'scaling the Tanh linearly', non-parametric; f = x tanh x as in torch_activation's LiSHT "
+        "docstring; the 2023 CCIS version's pages from its Mendeley/ISI records.",
         notes="Family 'smooth-gated': like swish (x sigmoid(x)) and mish it is x times a smooth gate, "
         "here tanh; it is not saturating (unbounded above). Being even, it maps x and -x alike.",
     )

@@ -56,6 +56,9 @@ register(
         limits=(INF, INF),
         test_params=({"a": 0.5},),
         paper="Yu & Su, 'Symmetrical Gaussian Error Linear Units (SGELUs)', arXiv:1911.03925, 2019",
+        checked="Only the abstract of arXiv:1911.03925 retrieved (deepai, scholarfeed): GELU made "
+        "symmetric, 'two-to-one' (even); f = a x erf(x/sqrt 2) matches the survey-based "
+        "torch_activation SGELU docstring. A rewritten review's x Phi(a x) is not even: not used.",
         notes="x erf(x/sqrt 2) = 2 GELU(x) - x for x >= 0 and its mirror for x < 0; minimum 0 at "
         "x = 0. Kunc & Kléma 2024, §3.3.2.",
     )
@@ -93,6 +96,9 @@ register(
         properties=GATED,
         limits=(0.0, INF),
         paper="Vagerwal, 'Deeper Learning with CoLU Activation', arXiv:2112.12078, 2021",
+        checked="Abstract of arXiv:2112.12078 (paperswithcode, arxivlens, deepai via the search "
+        "tool): f(x) = x/(1 - x e^{-(x + e^x)}); smooth, unbounded above, bounded below, "
+        "non-monotonic: all match.",
         notes="Kunc & Kléma 2024, §3.3.5.",
     )
 )
@@ -117,6 +123,8 @@ register(
         limits=(0.0, INF),
         paper="Kaytan, Aydilek & Yeroğlu, 'Gish: a novel activation function for image "
         "classification', Neural Computing and Applications 35(34):24259-24281, 2023",
+        checked="Abstract (Springer page via the search tool): y = x ln(2 - e^{-e^x}) matches; "
+        "volume, issue and pages from the authors' institutional repository record.",
         notes="f(x) ~ x ln 2 for large x. Kunc & Kléma 2024, §3.3.10.",
     )
 )
@@ -144,6 +152,8 @@ register(
         limits=(0.0, INF),
         paper="Das, Safari, Adriaensen & Hutter, 'Gompertz Linear Units: Leveraging Asymmetry for "
         "Enhanced Learning Dynamics', arXiv:2502.03654, 2025",
+        checked="Abstract and Section 1 of arXiv:2502.03654 (HTML transcription via the search "
+        "tool): GoLU(x) = x Gompertz(x), Gompertz(x) = e^{-e^{-x}}, the Gumbel CDF: matches.",
         notes="The same function is the survey's ExpExpish (Kunc & Kléma 2024, §3.3.13), so it "
         "predates the GoLU paper; the year shown is that paper's.",
     )
@@ -179,6 +189,9 @@ register(
         test_params=({"a": 1.0, "b": 1.0}, {"a": 2.0, "b": 0.5}),
         paper="Zhu, Zeng, Liu & Zhang, 'Logish: A new nonlinear nonmonotonic activation function "
         "for convolutional neural network', Neurocomputing 458:490-499, 2021",
+        checked="Abstract (Neurocomputing, bohrium and researcher.life via the search tool): the "
+        "variant f(x) = alpha x ln(1 + sigmoid(beta x)), best with alpha = 1, beta = 10: f and "
+        "the defaults match.",
         notes="a = b = 1 is logish; the paper's parametric variant uses a = 1, b = 10. Kunc & "
         "Kléma 2024, §3.3.15.",
     )
@@ -202,6 +215,8 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=False),
         limits=(0.0, INF),
         paper="Naveen, 'Phish: A Novel Hyper-Optimizable Activation Function', TechRxiv, 2021",
+        checked="TechRxiv abstract (doi 10.36227/techrxiv.17283824, via the search tool): "
+        "f(x) = x TanH(GELU(x)) matches (GELU taken as the exact x Phi(x)); version 1 is 2021.",
         notes="Never negative: for x < 0, GELU(x) < 0 too, so x tanh(GELU(x)) > 0; it rises "
         "from 0 at -inf to a bump and returns to 0 at x = 0. Kunc & Kléma 2024, §3.3.16.",
     )
@@ -237,6 +252,9 @@ register(
         paper="Patwardhan, Ingalhalikar & Walambe, 'ARiA: Utilizing Richard's Curve for "
         "Controlling the Non-monotonicity of the Activation Function in Deep Neural Nets', "
         "arXiv:1805.08878, 2018",
+        checked="Only the paper's abstract and introduction retrieved (docslib copy of "
+        "arXiv:1805.08878); f = x (1 + e^{-b x})^{-a} and a = 1.5, b = 2 match the pywick and "
+        "echoAI ARiA2 docstrings (ARiA with nu = 1/a), not the paper's own equation.",
         notes="Defaults: the paper's best MNIST setting (alpha = 1.5, beta = 2). Kunc & Kléma 2024, "
         "§4.38 (ARiA2 as a special case of ARiA).",
     )
@@ -259,52 +277,67 @@ register(
         test_params=({"a": 1.0}, {"a": 2.0}),
         paper="Alcaide, 'E-swish: Adjusting Activations to Different Network Depths', "
         "arXiv:1801.07145, 2018",
+        checked="ar5iv text of arXiv:1801.07145 (abstract, Section 1) via the search tool: title, "
+        "author; f = beta x sigmoid(x) as quoted by a follow-up's abstract (doi "
+        "10.1007/978-981-33-6129-4_19) and the echoAI docstring; 1 <= beta <= 2 not re-read.",
         notes="Minimum -a W(1/e) = -0.278465 a at x = -1.278465. The paper recommends "
         "1 <= beta <= 2 and reports 1.375 among its best. Kunc & Kléma 2024, §4.4.4.",
     )
 )
 
 
-# f' = 1/2 + a g(x)/2 with g(x) = x (2 + x^2)/(1 + x^2)^{3/2}, whose extremes are
-# ±g(sqrt 2) = ±4 sqrt(2)/(3 sqrt(3)) = ±1.0886621: f is increasing exactly when a <= 1/g(sqrt 2).
-SWIM_MONOTONE_UP_TO = 3.0 * math.sqrt(3.0) / (4.0 * math.sqrt(2.0))
+PFLU_MIN = -0.1501415530003888  # PFLU's minimum, at x = -0.7861513778754824
 
 
-def _swim_facts(a: float) -> Facts:
-    shape = Properties(monotonic=a <= SWIM_MONOTONE_UP_TO, smoothness=SMOOTH, zero_centred=True)
-    if a == 1.0:  # PFLU: back to 0 at -inf after a dip
-        _, lowest = minimum(lambda t: 0.5 * t * (1.0 + t / np.hypot(t, 1.0)), -60.0, 0.0)
-        return Facts(Interval(lowest, INF), shape, (0.0, INF))
-    return Facts(Interval(), shape, (-INF, INF))
+def _swim(t: torch.Tensor, a: float) -> torch.Tensor:
+    # x (1 + a x / sqrt(1 + a^2 x^2)) / 2 = x (1 + x / h) / 2 with h = hypot(x, 1/a). For x < 0,
+    # 1 + x/h cancels; there it is written (h + x)/h = (c/h) (c/(h - x)), c = 1/a, exact.
+    c = 1.0 / a
+
+    def right(p: torch.Tensor) -> torch.Tensor:
+        return 0.5 * p * (1.0 + p / hypot(p, c))
+
+    def left(n: torch.Tensor) -> torch.Tensor:
+        h = hypot(n, c)
+        return 0.5 * n * (c / h) * (c / (h - n))  # both ratios <= 1: no overflow
+
+    return where_safe(t >= 0, t, right, left)
 
 
 register(
     ActivationSpec(
         name="swim",
         family="smooth-gated",
-        summary="Swim: x (1 + a x/sqrt(1 + x^2))/2, an algebraic (exp-free) swish; a = 1 is PFLU.",
-        fn=lambda x, a: finite(
-            x,
-            lambda t: 0.5 * t * (1.0 + a * t / hypot(t, 1.0)),
-            -INF if a < 1.0 else 0.0,
-            INF,
-            (1.0 - a) / 2.0,
-            (1.0 + a) / 2.0,
+        summary="Swim: x (1 + a x/sqrt(1 + a^2 x^2))/2 = PFLU(a x)/a, an algebraic (exp-free) "
+        "swish; a = 1 is PFLU, a plays the role of swish's beta.",
+        fn=lambda x, a: finite(x, lambda t: _swim(t, a), 0.0, INF, 0.0, 1.0),
+        sym="x*(1 + a*x/sqrt(1 + a**2*x**2))/2",
+        params=(
+            Param(
+                "a",
+                0.5,
+                POSITIVE,
+                doc="Input scale (0.5 in the authors' code; a = 1: PFLU; a -> inf: ReLU).",
+            ),
         ),
-        sym="x*(1 + a*x/sqrt(1 + x**2))/2",
-        params=(Param("a", 0.5, Interval(0.0, 1.0), doc="Gate strength (a = 1: PFLU)."),),
-        formula=r"\frac{x}{2}\left(1 + \frac{a x}{\sqrt{1 + x^2}}\right)",
-        formula_d1=r"\frac12 + \frac{a x\,(2 + x^2)}{2\,(1 + x^2)^{3/2}}",
-        output_range=Interval(),
-        properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
-        limits=(-INF, INF),
-        facts=lambda p: _swim_facts(p["a"]),
-        test_params=({"a": 0.25}, {"a": 0.95}, {"a": 1.0}),
+        formula=r"\frac{x}{2}\left(1 + \frac{a x}{\sqrt{1 + a^2 x^2}}\right)",
+        formula_d1=r"\frac12 + \frac{a x\,(2 + a^2 x^2)}{2\,(1 + a^2 x^2)^{3/2}}",
+        output_range=Interval(PFLU_MIN / 0.5, INF),  # min at x = -0.7861513778754824 / a
+        properties=GATED,
+        limits=(0.0, INF),
+        facts=lambda p: Facts(Interval(PFLU_MIN / p["a"], INF), GATED, (0.0, INF)),
+        test_params=({"a": 0.25}, {"a": 1.0}, {"a": 3.0}),
         paper="Abdool & Dear, 'Swim: A General-Purpose, High-Performing, and Efficient Activation "
         "Function for Locomotion Control Tasks', arXiv:2303.02640, 2023",
-        notes="Slopes (1 - a)/2 at -inf and (1 + a)/2 at +inf; increasing for a <= 0.918559 "
-        "(f' dips below 0 near x = -sqrt 2 beyond that). Kunc & Kléma 2024, §4.8 "
-        "(swim as an adaptive PFLU).",
+        checked="The paper's equation not retrieved (ar5iv and abstract pages give only the "
+        "abstract); the authors' code, which their README names as Swim's definition "
+        "(maryam-abdool/Swim-Control, TD3.py `new`), computes x (0.5 x / sqrt(1 + (0.5 x)^2) + "
+        "1)/2: f with a = 0.5. Fixed to it (was x (1 + a x/sqrt(1 + x^2))/2).",
+        notes="Swim(x) = PFLU(a x)/a, as swish_beta(x) = silu(beta x)/beta: the minimum is "
+        "PFLU's scaled, -0.150142/a at x = -0.786151/a, and f -> 0 as x -> -inf for every a. "
+        "The form x (1 + a x/sqrt(1 + x^2))/2, which the survey-based torch_activation library "
+        "gives for Swim (Kunc & Kléma 2024 list swim among the adaptive PFLUs, §4.8), is not "
+        "the authors' function for a != 1; the authors' code is followed here.",
     )
 )
 
@@ -319,14 +352,23 @@ register(
         sym="x*(1 + x/sqrt(1 + x**2))/2",
         formula=r"\frac{x}{2}\left(1 + \frac{x}{\sqrt{1 + x^2}}\right)",
         formula_d1=r"\frac12 + \frac{x\,(2 + x^2)}{2\,(1 + x^2)^{3/2}}",
-        output_range=Interval(-0.1501415530003888, INF),  # min at x = -0.7861513778754824
+        output_range=Interval(PFLU_MIN, INF),  # min at x = -0.7861513778754824
         properties=GATED,
         limits=(0.0, INF),
         paper="Zhu, Min, Wang, Zou & Chen, 'PFLU and FPFLU: Two novel non-monotonic activation "
         "functions in convolutional neural networks', Neurocomputing 429:110-117, 2021",
+        checked="Abstract (researcher.life via the search tool) and the first author's code "
+        "(mengzhu0308/PFLU-FPFLU, pflu.py citing doi 10.1016/j.neucom.2020.11.068): "
+        "x (1 + x/sqrt(1 + x^2))/2 matches; negative part non-monotonic and -> 0, as claimed.",
         notes="f ~ -1/(4|x|) as x -> -inf: it returns to 0 only algebraically. Kunc & Kléma 2024, "
         "§3.7.7.",
     )
+)
+
+# Both from one paper, of which only the abstract could be read.
+SECHSIG_CHECKED = (
+    "Abstract only (Springer page, doi 10.1007/s00500-023-09279-2, via the search tool: negative "
+    "part non-monotonic, -> 0); f matches the survey-based torch_activation library's "
 )
 
 register(
@@ -344,7 +386,9 @@ register(
         properties=Properties(monotonic=False, smoothness=SMOOTH, zero_centred=False),
         limits=(0.0, INF),
         paper="Közkurt, Kiliçarslan, Baş & Elen, 'αSechSig and αTanhSig: two novel "
-        "non-monotonic activation functions', Soft Computing 27, 2023",
+        "non-monotonic activation functions', Soft Computing, 2023 "
+        "(doi:10.1007/s00500-023-09279-2)",
+        checked=SECHSIG_CHECKED + "(z + sech z) sigma(z), the non-parametric SechSig there.",
         notes="f(0) = 1/2. Kunc & Kléma 2024, §3.2.22.",
     )
 )
@@ -365,7 +409,9 @@ register(
         properties=GATED,
         limits=(0.0, INF),
         paper="Közkurt, Kiliçarslan, Baş & Elen, 'αSechSig and αTanhSig: two novel "
-        "non-monotonic activation functions', Soft Computing 27, 2023",
+        "non-monotonic activation functions', Soft Computing, 2023 "
+        "(doi:10.1007/s00500-023-09279-2)",
+        checked=SECHSIG_CHECKED + "(z + tanh z) sigma(z), the non-parametric TanhSig there.",
         notes="Kunc & Kléma 2024, §3.2.23.",
     )
 )

@@ -103,6 +103,9 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER,
+        checked="The paper's text not read; its definition x Phi(x) = x/2 (1 + erf(x/sqrt 2)) and "
+        "the tanh approximation as restated, citing arXiv:1606.08415, by the TensorFlow/Keras and "
+        "OpenVINO docs and aiwiki's GELU page (via the search tool): both match.",
         xfail={**NATIVE_XFAILS, "limits-params": "approximate='tanh': " + NATIVE_NEG_INF},
         facts=lambda p: gated_facts(GELU_TANH_MIN if p["approximate"] == "tanh" else GELU_MIN),
         test_params=({"approximate": "tanh"},),
@@ -129,6 +132,9 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper=GELU_PAPER,
+        checked="The paper's text not read; 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), the "
+        "form every implementation returned by the search tool copies from arXiv:1606.08415 "
+        "(Keras docs, nmtlab, params-flow), matches, constant 0.044715 included.",
         xfail=NATIVE_XFAILS,
         notes=f"|gelu_tanh - gelu| < {GELU_TANH_MAX_ERROR:g} on the reals (largest at x = ±2.70). "
         "Minimum -0.170041 at x = -0.752461.",
@@ -155,6 +161,9 @@ register(
         limits=(0.0, INF),
         paper=GELU_PAPER + "; Radford et al., 'Learning Transferable Visual Models From Natural "
         "Language Supervision', ICML 2021 (CLIP)",
+        checked="Neither paper's text read; x sigmoid(1.702 x) is the GELU paper's sigmoid "
+        "approximation as restated by pages returned by the search tool (the swish article on "
+        "tickerdossier: 'for beta = 1.702 the function approximates GeLU'): matches.",
         notes=f"|quick_gelu - gelu| < {QUICK_GELU_MAX_ERROR:g} on the reals (largest at x = ±2.27), "
         "about 40x the error of gelu_tanh. Minimum -0.163610 at x = -0.751154.",
     )
@@ -190,6 +199,9 @@ register(
         "Units for Neural Network Function Approximation in Reinforcement Learning', Neural "
         "Networks 2018; Ramachandran, Zoph & Le, 'Searching for Activation Functions', "
         "arXiv:1710.05941, 2017",
+        checked="The papers' text not read; x sigmoid(beta x) with f(x, 0) = x/2 and ReLU as "
+        "beta -> inf, as the Chainer, OpenVINO (Swish-4, citing arXiv:1710.05941) and Keras "
+        "docs returned by the search tool print it: matches.",
         xfail={
             "grad-limits": NATIVE_GRAD_INF,
             "limits-p0": NATIVE_NEG_INF + " (beta = 1 calls it; other beta are composite)",
@@ -216,7 +228,11 @@ register(
         output_range=Interval(-0.30884341301725043, INF),  # min at x = -1.192431214515495
         properties=GATED_PROPS,
         limits=(0.0, INF),
-        paper="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', BMVC 2020",
+        paper="Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', BMVC 2020 "
+        "(arXiv:1908.08681, 2019)",
+        checked="Abstract and Section 1 of arXiv:1908.08681v3 (docslib copy and ADS abstract, via "
+        "the search tool): f(x) = x tanh(softplus(x)), 'Accepted to BMVC 2020'; preprint year "
+        "added (was BMVC 2020 only).",
         xfail=NATIVE_XFAILS,
         notes="Minimum -0.308843 at x = -1.192431.",
     )
@@ -281,6 +297,9 @@ register(
         facts=lambda p: _softplus_facts(p["beta"], p["threshold"]),
         paper="Dugas, Bengio, Belisle, Nadeau & Garcia, 'Incorporating Second-Order Functional "
         "Knowledge for Better Option Pricing', NIPS 2000",
+        checked="Dugas et al.'s text not retrievable via the search tool; ln(1 + e^x) (and its "
+        "beta form, derivative sigmoid) as the jax docs and the rectifier article it returns "
+        "print it; the threshold switch is PyTorch's kernel rule, reproduced bit for bit.",
         test_params=({"beta": 2.0, "threshold": 10.0}, {"beta": 0.5, "threshold": 40.0}),
         caveat="PyTorch's kernel returns x above β x = threshold (20): a 2.1e-9 step there, so the "
         "native function is not monotonic nor continuous; the math is both",
@@ -309,6 +328,9 @@ register(
         formula_d1=r"1 - \sigma(x) = \sigma(-x)",
         paper="Collobert, Kavukcuoglu & Farabet, 'Torch7: A Matlab-like Environment for Machine "
         "Learning', BigLearn, NIPS Workshop, 2011 (nn.LogSigmoid)",
+        checked="No defining paper beyond the library that named it; log(1/(1 + e^{-x})) as "
+        "printed by the logsigmoid pages the search tool returns (infinitelexicon, raven-ml "
+        "kaun docs): matches.",
         output_range=Interval(-INF, 0.0, high_open=True),
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=False),
         limits=(-INF, 0.0),
@@ -344,6 +366,8 @@ register(
         limits=(0.0, INF),
         paper="Liu & Di, 'TanhExp: A Smooth Activation Function with High Convergence Speed for "
         "Lightweight Neural Networks', IET Computer Vision 2021 (arXiv:2003.09855, 2020)",
+        checked="Abstract of arXiv:2003.09855 (arxiv-vanity copy, via the search tool): 'The "
+        "definition of TanhExp is f(x) = x tanh(e^x)': matches; authors Liu & Di confirmed.",
         notes="Minimum -0.353286 at x = -1.078860.",
     )
 )
@@ -375,6 +399,9 @@ register(
         limits=(0.0, INF),
         paper="Nag & Bhattacharyya, 'SERF: Towards better training of deep neural networks using "
         "log-Softplus ERror activation Function', WACV 2023 (arXiv:2108.09598, 2021)",
+        checked="Abstract and Section 1 of arXiv:2108.09598v1 (docslib copy, via the search "
+        "tool) and paperswithcode's page: f(x) = x erf(ln(1 + e^x)), bounded below, unbounded "
+        "above, non-monotonic: matches.",
         notes="Minimum -0.348437 at x = -1.193060.",
     )
 )
@@ -403,6 +430,9 @@ register(
         limits=(0.0, INF),
         paper="Wang, Ren & Wang, 'Smish: A Novel Activation Function for Deep Learning Methods', "
         "Electronics 11(4):540, 2022",
+        checked="Abstract (MDPI page, Electronics 11(4):540, via the search tool): f(x) = x "
+        "tanh[ln(1 + sigmoid(x))], best member of alpha x tanh[ln(1 + sigmoid(beta x))] at "
+        "alpha = beta = 1: matches.",
         notes="f(x) ~ 0.6 x for large x (tanh(ln 2) = 3/5). Minimum -0.249994 at x = -1.394519.",
     )
 )
@@ -421,7 +451,10 @@ register(
         properties=GATED_PROPS,
         limits=(0.0, INF),
         paper="Zhu, Zeng, Liu & Zhang, 'Logish: A new nonlinear nonmonotonic activation function "
-        "for convolutional neural network', Neurocomputing 458, 2021",
+        "for convolutional neural network', Neurocomputing 458:490-499, 2021",
+        checked="Abstract (Neurocomputing, bohrium and researcher.life via the search tool): "
+        "f(x) = x ln[1 + sigmoid(x)]: matches; pages 490-499 added from the Smish paper's "
+        "reference list.",
         notes="f(x) ~ x ln 2 for large x. Minimum -0.252769 at x = -1.372454.",
     )
 )
@@ -472,6 +505,8 @@ register(
         facts=lambda p: _sinlu_facts(p["a"], p["b"]),
         paper="Paul, Bandyopadhyay, Yoon, Geem & Sarkar, 'SinLU: Sinu-Sigmoidal Linear Unit', "
         "Mathematics 10(3):337, 2022",
+        checked="Abstract (MDPI, DOAJ, RePEc via the search tool): SinLU(x) = (x + a sin bx) "
+        "sigma(x) with two trainable parameters: matches; the initial a = b = 1 not checked.",
         test_params=({"a": 0.5, "b": 2.0}, {"a": -1.5, "b": 0.25}),
         notes="a and b start at 1 and are learned (one value, or one per channel with "
         "num_parameters). Claims are for a = b = 1: minimum -0.497371 at x = -1.082865.",
@@ -536,6 +571,9 @@ register(
         limits=(0.0, INF),
         facts=lambda p: _squareplus_facts(p["b"]),
         paper="Barron, 'Squareplus: A Softplus-Like Algebraic Rectifier', arXiv:2112.11687, 2021",
+        checked="Paper not read; a summary of it (0809zheng.github.io, via the search tool) gives "
+        "(x + sqrt(x^2 + b))/2, f' = (1 + x/sqrt(x^2 + b))/2 and b = 0 -> ReLU; b = 4 is the "
+        "default of jax.nn.squareplus and Keras, both citing arXiv:2112.11687: all match.",
         test_params=({"b": 1.0}, {"b": 0.0}),
         notes="Valid b is [0, inf): b = 0 is ReLU (computed by F.relu, with f'(0) = 0); b > 0 is "
         "C^inf.",
