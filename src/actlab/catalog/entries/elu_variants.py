@@ -58,6 +58,9 @@ register(
         limits=(0.0, INF),
         paper="Basirat & Roth, 'The Quest for the Golden Activation Function', arXiv:1808.00783, "
         "2018",
+        checked="paperswithcode's HardELiSH page (via the search tool) gives x max(0, min(1, (x + "
+        "1)/2)) for x >= 0 (printed 'x >= 1') and (e^x - 1) max(0, min(1, (x + 1)/2)) for x < 0: "
+        "matches; survey §3.7.18 (text copy) agrees in words.",
         notes="f' is continuous at 0 (1/2 from both sides); it jumps at -1 (from 0 to "
         "(e^-1 - 1)/2) and at 1 (from 3/2 to 1). Kunc & Kléma 2024, §3.7.18; the survey's printed "
         "(1 + e^-x) for the negative part is read as ELiSH's e^x - 1.",
@@ -87,6 +90,9 @@ register(
         kink_derivative={-2.0: 0.0, 0.0: 1.0},
         limits=(-1.0, INF),
         paper=WURAOLA_2021,
+        checked="Wuraola et al. not retrievable here; survey §3.8.2 (text copy without equations, "
+        "via the search tool) says SQLU keeps SQNL's negative part and is linear above 0: "
+        "consistent; the printed pieces were not seen.",
         notes="C^1: f'' jumps at -2 (0 to 1/2) and at 0 (1/2 to 0). Kunc & Kléma 2024, §3.8.2.",
     )
 )
@@ -127,9 +133,15 @@ register(
         test_params=({"a": -2.0},),
         paper="Hasan, Hossain, Srizon & Sayeed, 'TaLU: A Hybrid Activation Function Combining "
         "Tanh and Rectified Linear Unit to Enhance Neural Networks', arXiv:2305.04402, 2023",
+        checked="Hasan et al.'s text not retrievable here (abstract only); survey §4.2.31 (text "
+        "copy, via the search tool) defines TaLU with a fixed or learnable threshold a < 0 and "
+        "gives a = -0.75 as Mercioni & Holban's PTaLU start: consistent; the attribution is "
+        "unconfirmed.",
         notes="At 0 tanh and the identity agree to second order (only f''' jumps); the kink is at "
         "a, where f' drops from 1 - tanh^2 a to 0. a = -0.75 is the initial value Mercioni and "
-        "Holban use for the learnable PTaLU. Kunc & Kléma 2024, §4.2.31.",
+        "Holban use for the learnable PTaLU. Kunc & Kléma 2024, §4.2.31, describes this floored "
+        "TaLU (threshold a < 0, fixed or learnable); whether Hasan et al.'s TaLU has the floor "
+        "could not be checked against their text.",
     )
 )
 
@@ -151,6 +163,9 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper=RAMACHANDRAN,
+        checked="Ramachandran et al.'s list not retrievable here; survey §3.7.1 (text copy, via "
+        "the search tool) writes maxtanh as max(z, tanh z), and public implementations of the "
+        "searched functions (GitHub, via find_string) agree: matches.",
         notes="tanh x = x - x^3/3 + ..., so f, f' and f'' are continuous at 0 and f''' jumps from "
         "-2 to 0: C^2. Kunc & Kléma 2024, §3.7.1.",
     )
