@@ -77,9 +77,10 @@ register(
         limits=(-2.0 * LN2, INF),
         paper="Zhao, Liu, Li & Luo, 'A novel softplus linear unit for deep convolutional neural "
         "networks', Applied Intelligence 48(7):1707-1720, 2018",
-        checked="Zhao et al. not retrievable here; survey §3.6.13 (text copy without equations, "
-        "via the search tool): a = 1, b = 2, c = 2 ln 2 make it continuous and differentiable at "
-        "0: matches x and 2 softplus(x) - 2 ln 2.",
+        checked="Zhao et al. not retrievable here; survey §3.6.13 (text copy) gives a = 1, b = 2, "
+        "c = 2 ln 2 for continuity and differentiability at 0, and a public PyTorch transcription "
+        "of the survey's Section 3 equations (GitHub, read via the search tool) writes Eq. (107) "
+        "as a x above 0 and b softplus(x) - c below: matches.",
         notes="The general form a x / b softplus(x) - c with the paper's a = 1, b = 2, "
         "c = 2 ln 2 (continuous and differentiable at 0; f'' jumps from 1/2 to 0). Kunc & "
         "Kléma 2024, §3.6.13.",
@@ -112,8 +113,9 @@ register(
         paper="Ying, Su, Shan, Miao, Wang & Peng, 'Rectified Exponential Units for Convolutional "
         "Neural Networks', IEEE Access 7:101633-101640, 2019",
         checked="Ying et al.'s abstract (DOAJ record, via the search tool) and survey §3.6.49 "
-        "(text copy) describe an ELU- and swish-inspired unit, non-monotonic below 0: consistent; "
-        "the printed x e^x was not seen.",
+        "describe an ELU- and swish-inspired unit, and a public PyTorch transcription of the "
+        "survey's Section 3 equations (GitHub, read via the search tool) writes x e^x below 0: "
+        "matches; the paper's own equation was not seen.",
         notes="C^1: f'' jumps from 2 to 0 at 0. Kunc & Kléma 2024, §3.6.49.",
     )
 )
@@ -144,9 +146,10 @@ register(
         limits=(-1.0, INF),
         paper="Feng & Yang, 'PolyLU: A Simple and Robust Polynomial-Based Linear Unit Activation "
         "Function for Deep Learning', IEEE Access 11:101347-101358, 2023",
-        checked="Feng & Yang's abstract (AMiner, via the search tool) lists the properties "
-        "(smooth, monotonic, bounded below, polynomial negative part), and survey §3.7.4 footnote "
-        "27 gives the FPLUS form (sgn(x) x + 1)^sgn(x) - 1 = 1/(1 - x) - 1 below 0: matches.",
+        checked="Feng & Yang's abstract (AMiner, via the search tool) lists the properties, survey "
+        "§3.7.4 footnote 27 gives the FPLUS form (sgn(x) x + 1)^sgn(x) - 1, and a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) "
+        "writes Eq. (161) as 1/(1 - x) - 1 below 0: matches.",
         notes="Proposed again as FPLUS, (sign(x) x + 1)^sign(x) - 1. C^1: f'' jumps from 2 to 0. "
         "Kunc & Kléma 2024, §3.7.4.",
     )
@@ -179,9 +182,9 @@ register(
         test_params=({"a": 1.0}, {"a": 2.0}),
         paper="Li, Ding & Li, 'Training Neural Networks by Using Power Linear Units (PoLUs)', "
         "arXiv:1802.00212, 2018",
-        checked="Li, Ding & Li not retrievable here (abstract only: identity above 0, saturating "
-        "below); survey §3.7.6 (text copy, via the search tool) gives a in {1, 1.5, 2}: "
-        "consistent; the printed (1 - x)^-a - 1 was not seen.",
+        checked="Li, Ding & Li not retrievable here (abstract only); survey §3.7.6 gives a in {1, "
+        "1.5, 2} and a public PyTorch transcription of the survey's Section 3 equations (GitHub, "
+        "read via the search tool) writes (1 - x)^-a - 1 below 0: matches.",
         notes="The paper tries a in {1, 1.5, 2}. f' jumps from a to 1 at 0 unless a = 1. Kunc & "
         "Kléma 2024, §3.7.6.",
     )

@@ -86,9 +86,9 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper=ELU_PAPER,
-        checked="Clevert et al. not retrievable here; survey §3.6.48 (text copy, via the search "
-        "tool): identity above 0 and a (e^x - 1) below, saturating at -a, a = 1 in the paper: "
-        "matches.",
+        checked="Clevert et al. not retrievable here; Keras's ELU docs (citing Clevert et al. "
+        "2016, via the search tool) give alpha (exp(x) - 1) below 0 and x above, a = 1 in the "
+        "paper per survey §3.6.48 (whose Eq. (151) writes the scale as 1/a): matches.",
         facts=lambda p: _elu_facts(p["alpha"]),
         notes="C^1 only for alpha = 1 (f'' jumps from 1 to 0 at 0); any other alpha leaves a kink "
         "in f' (f'(0) = alpha by PyTorch's convention); alpha = 0 is ReLU.",
@@ -204,9 +204,10 @@ register(
         paper="Carlile, Delamarter, Kinney, Marti & Whitney, 'Improving Deep Learning by Inverse "
         "Square Root Linear Units (ISRLUs)', arXiv:1710.09967, 2017",
         checked="Carlile et al.'s text not retrievable here (abstract only); Wikipedia's "
-        "comparison table (gabormelli.com copy, via the search tool) gives x/sqrt(1 + alpha x^2) "
-        "below 0 and f' = (1/sqrt(1 + alpha x^2))^3, and survey §3.8.9 says a = 1 and 3 were "
-        "analysed: matches.",
+        "comparison table (gabormelli.com copy, via the search tool) and a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) give "
+        "x/sqrt(1 + alpha x^2) below 0, f' = (1 + alpha x^2)^(-3/2), a = 1 and 3 analysed "
+        "(§3.8.9): matches.",
         facts=lambda p: _saturating_facts(-1.0 / p["alpha"] ** 0.5, smoothness=2),
         notes="f' and f'' are continuous at 0 (f''(0) = 0 on both sides); f''' jumps from "
         "-3 alpha to 0.",

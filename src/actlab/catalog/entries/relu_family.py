@@ -49,10 +49,10 @@ register(
         limits=(-1.0, INF),
         paper="Clevert, Unterthiner & Hochreiter, 'Fast and Accurate Deep Network Learning by "
         "Exponential Linear Units (ELUs)', ICLR 2016 (the SReLU baseline there)",
-        checked="Clevert et al. not retrievable here; the survey (arXiv:2402.09092, a text copy "
-        "without its equations, read via the search tool) calls it a plain translation of ReLU "
-        "(§3.6.1) and the DisReLU with a = 1 (§3.6.44), which fits max(x, -1); the SReLU baseline "
-        "in the ELU paper itself was not read.",
+        checked="Clevert et al. not retrievable here; survey §3.6.1 (text copy without equations) "
+        "calls it a translation of ReLU and a public PyTorch transcription of the survey's Section "
+        "3 equations (GitHub, read via the search tool) writes it max(x, -1): matches; the SReLU "
+        "baseline in the ELU paper itself was not read.",
         notes="clamp's backward passes the gradient at the bound itself: f'(-1) = 1. Kunc & Kléma "
         "2024, §3.6.1.",
     )
@@ -78,9 +78,9 @@ register(
         kink_derivative={0.0: 1.0 / 3.0},
         limits=(-INF, INF),
         paper="Graham, 'Spatially-sparse convolutional neural networks', arXiv:1409.6070, 2014",
-        checked="Graham's paper not retrievable here; survey §3.6.2 (text copy without equations, "
-        "via the search tool) gives the very leaky ReLU as the leaky ReLU x/a with a = 3, i.e. "
-        "slope 1/3: matches.",
+        checked="Graham's paper not retrievable here; survey §3.6.2 (text copy) gives the leaky "
+        "ReLU x/a with a = 3 and a public PyTorch transcription of the survey's Section 3 "
+        "equations (GitHub, read via the search tool) writes x/3 below 0: slope 1/3 matches.",
         notes="leaky_relu with negative_slope = 1/3 (the survey's a = 3 in x/a form). Kunc & "
         "Kléma 2024, §3.6.2.",
     )
@@ -147,9 +147,10 @@ register(
         facts=lambda p: _brelu_facts(p["a"]),
         test_params=({"a": 6.0}, {"a": 0.5}),
         paper=LIEW_2016,
-        checked="Liew et al. not retrievable here; survey §3.6.16 (text copy without equations, "
-        "via the search tool) describes ReLU capped at a predefined a, proposed again as ReLUN: "
-        "the description matches; the printed formula was not seen.",
+        checked="Liew et al. not retrievable here; survey §3.6.16 (text copy) describes ReLU "
+        "capped at a predefined a, proposed again as ReLUN, and a public PyTorch transcription of "
+        "the survey's Section 3 equations (GitHub, read via the search tool) clamps x to [0, a]: "
+        "matches.",
         notes="Later proposed again as ReLUN (Pishchik, 'Trainable Activations for Image "
         "Classification', Preprints 2023). f' = 0 at both kinks, as PyTorch's hardtanh and "
         "relu6. Kunc & Kléma 2024, §3.6.16.",
@@ -451,9 +452,10 @@ register(
         limits=(0.0, INF),
         paper="Ramachandran, Zoph & Le, 'Searching for Activation Functions', arXiv:1710.05941, "
         "2017",
-        checked="Ramachandran et al.'s list not retrievable here; survey §3.6.53 (text copy, via "
-        "the search tool) lists maxsig, and public implementations of that paper's searched "
-        "functions (GitHub, via find_string) write it as max(x, sigmoid(x)): matches.",
+        checked="Ramachandran et al.'s list not retrievable here; survey §3.6.53 lists maxsig and "
+        "a public PyTorch transcription of the survey's Section 3 equations (GitHub, read via the "
+        "search tool) and other implementations of the searched functions write max(x, "
+        "sigmoid(x)): matches.",
         notes="Written as a branch at the crossing x0 (the root of x = sigmoid(x)), so f'(x0) = 1 "
         "is a convention rather than torch.maximum's even split. Kunc & Kléma 2024, §3.7.",
     )

@@ -275,9 +275,10 @@ register(
         facts=lambda p: _threshold_facts(p["threshold"], p["value"]),
         paper="Konda, Memisevic & Krueger, 'Zero-bias autoencoders and the benefits of "
         "co-adapting features', ICLR 2015 (the truncated rectified unit, TRec: value 0)",
-        checked="Konda et al. not retrievable here; survey §3.6.21 (text copy without equations, "
-        "via the search tool): TRec passes x above a fixed a and gives 0 otherwise, a = 1 in most "
-        "of their experiments: matches the defaults.",
+        checked="Konda et al. not retrievable here; survey §3.6.21 (text copy) gives a = 1 in most "
+        "of their experiments and a public PyTorch transcription of the survey's Section 3 "
+        "equations (GitHub, read via the search tool) writes TRec, Eq. (119), as x for x > a, else "
+        "0: matches.",
         notes="At its defaults (threshold 1, value 0) this is Konda et al.'s truncated rectified "
         "unit TRec(x) = x for x > a, 0 otherwise, with their a = 1 (Kunc & Kléma 2024, "
         "§3.6.21); `value` generalises it as PyTorch's nn.Threshold does.",
