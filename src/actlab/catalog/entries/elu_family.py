@@ -226,7 +226,8 @@ register(
         notes="Eq. (13) of the paper, with f' its Eq. (14). x/(1 + x^2) = x - x^3 + ..., so f, f' "
         "and f'' are continuous at 0 and f''' jumps from -6 to 0: C^2. The paper's Eq. (12), "
         "x + x^2/sqrt(1 + x^2) below 0, is its slower IMPFLU, not FPFLU. Kunc & Kléma 2024, "
-        "§3.7.8 (which likens it to IpLU).",
+        "§3.7.8, Eq. (165) prints that IMPFLU form as FPFLU (as transcribed in a public "
+        "implementation of the survey); this entry follows the paper.",
     )
 )
 
@@ -325,12 +326,14 @@ register(
         facts=lambda p: _rsigelu_facts(p["a"], p["a"]),
         test_params=({"a": 0.2},),
         paper=KILICARSLAN_2021,
-        checked="Kiliçarslan & Celik not retrievable here; survey §3.7.15 (text copy without "
-        "equations, via the search tool): a fixed a with 0 < a < 1, ReLU at a = 0: consistent; the "
-        "three printed pieces were not seen.",
+        checked="Kiliçarslan & Celik not retrievable here; survey §3.7.15 (text copy) says 0 < a < "
+        "1 and that a = 0 gives ReLU, which fits a x sigmoid(x) + x above 1 (a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) "
+        "reads Eq. (176) with a as an exponent, which would not reduce to ReLU): kept as is.",
         notes="As published f is discontinuous at x = 1 (it jumps by a sigmoid(1)) and f' jumps "
         "from a to 1 at 0; the paper's single-parameter form RSigELUS. Kunc & Kléma 2024, "
-        "§3.7.15 (which reads the printed 0 >= x >= 1 as 0 <= x <= 1).",
+        "§3.7.15, Eq. (176), whose printed middle condition cannot hold (0 >= x >= 1); it is "
+        "read as 0 <= x <= 1, as the survey's remark that a = 0 gives ReLU requires.",
     )
 )
 
@@ -364,9 +367,9 @@ register(
         facts=lambda p: _rsigelu_facts(p["a"], p["b"]),
         test_params=({"a": 0.3, "b": 0.8}, {"a": 0.0, "b": 0.4}),
         paper=KILICARSLAN_2021,
-        checked="Kiliçarslan & Celik not retrievable here; survey §3.7.19 (text copy, via the "
-        "search tool): 0 < a, b < 1, ReLU at a = b = 0 and ELU-like at a = 0: consistent; the "
-        "printed pieces were not seen.",
+        checked="Kiliçarslan & Celik not retrievable here; survey §3.7.19 (text copy): 0 < a, b < "
+        "1, ReLU at a = b = 0 and ELU-like at a = 0, which fits a x sigmoid(x) + x above 1 and b "
+        "(e^x - 1) below 0: consistent.",
         notes="a = 0 leaves an ELU-like unit (a kink at 0 only). Kunc & Kléma 2024, §3.7.19.",
     )
 )

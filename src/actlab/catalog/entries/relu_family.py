@@ -192,9 +192,10 @@ register(
         ),
         test_params=({"a": 0.5, "b": 3.0},),
         paper=LIEW_2016,
-        checked="Liew et al. not retrievable here; survey §3.6.24 (text copy without equations, "
-        "via the search tool) gives leak a, saturation threshold b and c = (1 - a) b for "
-        "continuity: matches.",
+        checked="Liew et al. not retrievable here; survey §3.6.24 (text copy) gives leak a, "
+        "threshold b and c = (1 - a) b for continuity, and a public PyTorch transcription of the "
+        "survey's Section 3 equations (GitHub, read via the search tool) writes Eq. (122) as a x, "
+        "x, a x + c: matches; the default a = 0.1 is not from either.",
         notes="c = (1 - a) b makes it continuous at b. Kunc & Kléma 2024, §3.6.24.",
     )
 )
@@ -239,10 +240,10 @@ register(
         test_params=({"a": 0.5},),
         paper="Lin & Shen, 'Research on convolutional neural network based on improved Relu "
         "piecewise activation function', Procedia Computer Science 131:977-984, 2018",
-        checked="Lin & Shen not retrievable here; survey §3.6.32 (text copy without equations, via "
-        "the search tool) describes ReLU joined to the softsign with a fixed a, ReLU at a = 0, "
-        "proposed again as DLU: consistent with a x/(1 + |x|) below 0; the default a = 1 is "
-        "unconfirmed.",
+        checked="Lin & Shen not retrievable here; survey §3.6.32 (text copy) describes ReLU joined "
+        "to the softsign, ReLU at a = 0, proposed again as DLU, and a public PyTorch transcription "
+        "of the survey's Section 3 equations (GitHub, read via the search tool) writes Eq. (130) "
+        "as x above 0 and a x/(|x| + 1) below: matches; the default a = 1 is unconfirmed.",
         notes="Proposed again as DLU. a = 1 is C^1 (f'' jumps from 2 to 0); other a leave a "
         "kink in f'. Kunc & Kléma 2024, §3.6.32.",
     )
@@ -369,8 +370,9 @@ register(
         "activation function for deep learning', International Journal of Advances in "
         "Intelligent Informatics 4(2):76-86, 2018 (arXiv:1812.06247)",
         checked="Paper text not retrievable here; its abstract (emergentmind, via the search tool) "
-        "gives T = -0.20, machinecurve.com's transcription gives T for x < 0 and x/(1 + e^-x) + T "
-        "otherwise, and survey §3.6.46 (text copy) agrees (T = 0 is ReLU-Swish): matches.",
+        "gives T = -0.20, machinecurve.com's transcription gives T below 0 and x/(1 + e^-x) + T "
+        "above, and a public PyTorch transcription of the survey's Section 3 equations (GitHub, "
+        "read via the search tool) writes Eq. (149) as relu(x) sigmoid(x) + T: matches.",
         notes="f' jumps from 0 to 1/2 at 0. Kunc & Kléma 2024, §3.6.46.",
     )
 )
