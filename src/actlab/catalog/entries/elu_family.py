@@ -267,7 +267,8 @@ register(
         "(SERLUs)', arXiv:1807.10117, 2018",
         checked="Zhang & Li not retrievable here (abstract only); paperswithcode's transcription "
         "(aicurious.io copy, via the search tool) gives lambda x for x >= 0 and lambda alpha x e^x "
-        "below: matches; the constants 1.07862 and 2.90427 were not seen in print.",
+        "below, and a public implementation uses 1.07862 and 2.90427: matches; the constants were "
+        "not seen in the paper itself.",
         notes="Minimum -lambda alpha/e at x = -1. f' jumps from lambda alpha to lambda at 0. "
         "lambda and alpha (to the paper's 6 digits) make (0, 1) an attracting fixed point of the "
         "moment map, as for SELU: use LeCun-normal initialisation. "

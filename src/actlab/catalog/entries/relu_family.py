@@ -413,9 +413,9 @@ register(
         paper="Nicolae, 'PLU: The Piecewise Linear Unit Activation Function', arXiv:1809.09534, "
         "2018",
         checked="Nicolae's text not retrievable here (abstract pages only); survey §4.35 (text "
-        "copy without equations, via the search tool) gives the constants a = 0.1 and b = 1 (our "
-        "a, c) and an invertible special case of SReLU: defaults and shape agree; the printed "
-        "formula not seen.",
+        "copy) gives a = 0.1 and b = 1 (our a, c), and several public implementations citing the "
+        "paper (GitHub, via the search tool) write max(a(x + c) - c, min(a(x - c) + c, x)) with "
+        "those defaults: matches.",
         notes="The paper's a = 0.1, c = 1 are the defaults. Kunc & Kléma 2024, §4.35.",
     )
 )
