@@ -77,6 +77,10 @@ register(
         limits=(-2.0 * LN2, INF),
         paper="Zhao, Liu, Li & Luo, 'A novel softplus linear unit for deep convolutional neural "
         "networks', Applied Intelligence 48(7):1707-1720, 2018",
+        checked="Zhao et al. not retrievable here; survey §3.6.13 (text copy) gives a = 1, b = 2, "
+        "c = 2 ln 2 for continuity and differentiability at 0, and a public PyTorch transcription "
+        "of the survey's Section 3 equations (GitHub, read via the search tool) writes Eq. (107) "
+        "as a x above 0 and b softplus(x) - c below: matches.",
         notes="The general form a x / b softplus(x) - c with the paper's a = 1, b = 2, "
         "c = 2 ln 2 (continuous and differentiable at 0; f'' jumps from 1/2 to 0). Kunc & "
         "Kléma 2024, §3.6.13.",
@@ -108,6 +112,10 @@ register(
         limits=(0.0, INF),
         paper="Ying, Su, Shan, Miao, Wang & Peng, 'Rectified Exponential Units for Convolutional "
         "Neural Networks', IEEE Access 7:101633-101640, 2019",
+        checked="Ying et al.'s abstract (DOAJ record, via the search tool) and survey §3.6.49 "
+        "describe an ELU- and swish-inspired unit, and a public PyTorch transcription of the "
+        "survey's Section 3 equations (GitHub, read via the search tool) writes x e^x below 0: "
+        "matches; the paper's own equation was not seen.",
         notes="C^1: f'' jumps from 2 to 0 at 0. Kunc & Kléma 2024, §3.6.49.",
     )
 )
@@ -138,6 +146,10 @@ register(
         limits=(-1.0, INF),
         paper="Feng & Yang, 'PolyLU: A Simple and Robust Polynomial-Based Linear Unit Activation "
         "Function for Deep Learning', IEEE Access 11:101347-101358, 2023",
+        checked="Feng & Yang's abstract (AMiner, via the search tool) lists the properties, survey "
+        "§3.7.4 footnote 27 gives the FPLUS form (sgn(x) x + 1)^sgn(x) - 1, and a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) "
+        "writes Eq. (161) as 1/(1 - x) - 1 below 0: matches.",
         notes="Proposed again as FPLUS, (sign(x) x + 1)^sign(x) - 1. C^1: f'' jumps from 2 to 0. "
         "Kunc & Kléma 2024, §3.7.4.",
     )
@@ -170,6 +182,9 @@ register(
         test_params=({"a": 1.0}, {"a": 2.0}),
         paper="Li, Ding & Li, 'Training Neural Networks by Using Power Linear Units (PoLUs)', "
         "arXiv:1802.00212, 2018",
+        checked="Li, Ding & Li not retrievable here (abstract only); survey §3.7.6 gives a in {1, "
+        "1.5, 2} and a public PyTorch transcription of the survey's Section 3 equations (GitHub, "
+        "read via the search tool) writes (1 - x)^-a - 1 below 0: matches.",
         notes="The paper tries a in {1, 1.5, 2}. f' jumps from a to 1 at 0 unless a = 1. Kunc & "
         "Kléma 2024, §3.7.6.",
     )
@@ -177,10 +192,10 @@ register(
 
 
 def _fpflu_negative(n: torch.Tensor) -> torch.Tensor:
-    # x + x^2/sqrt(1 + x^2) cancels for large |x| (x < 0); it equals x / (h (h - x)) with
-    # h = sqrt(1 + x^2), computed without overflow through hypot.
+    # x / (1 + x^2) as (x / h) / h with h = sqrt(1 + x^2) through hypot: 1 + x^2 itself would
+    # overflow for |x| beyond sqrt(finfo.max) and lose the value (and its gradient) there.
     h = hypot(n, 1.0)
-    return n / (h * (h - n))
+    return (n / h) / h
 
 
 register(
@@ -188,23 +203,31 @@ register(
         name="fpflu",
         class_name="FPFLU",
         family="exponential",
-        summary="Faster PFLU: x for x >= 0 and x + x^2/sqrt(1 + x^2) below, PFLU's dip kept only "
-        "on the negative side.",
+        summary="Faster PFLU: max(x, x/(1 + x^2)), x for x >= 0 and x/(1 + x^2) below; a "
+        "non-monotonic dip on the negative side without PFLU's square root.",
         fn=lambda x: finite(
             x, lambda t: where_safe(t >= 0, t, identity, _fpflu_negative), 0.0, INF, 0.0, 1.0
         ),
-        sym="Piecewise((x, x >= 0), (x/(sqrt(1 + x**2)*(sqrt(1 + x**2) - x)), True))",
-        formula=r"\begin{cases} x & x \ge 0 \\ x + \dfrac{x^2}{\sqrt{1 + x^2}} & x < 0 \end{cases}",
-        formula_d1=r"\begin{cases} 1 & x \ge 0 \\ 1 + \dfrac{x (2 + x^2)}{(1 + x^2)^{3/2}} & x < 0 "
-        r"\end{cases}",
-        output_range=Interval(-0.3002831060007776, INF),  # 2 x PFLU's: at x = -0.7861513778754824
-        properties=Properties(monotonic=False, smoothness=1, zero_centred=True),
+        sym="Piecewise((x, x >= 0), (x/(1 + x**2), True))",
+        formula=r"\max\left(x, \frac{x}{1 + x^2}\right) = \begin{cases} x & x \ge 0 \\ "
+        r"\dfrac{x}{1 + x^2} & x < 0 \end{cases}",
+        formula_d1=r"\begin{cases} 1 & x \ge 0 \\ \dfrac{1 - x^2}{(1 + x^2)^2} & x < 0 \end{cases}",
+        output_range=Interval(-0.5, INF),  # the minimum -1/2 at x = -1
+        properties=Properties(monotonic=False, smoothness=2, zero_centred=True),
         kinks=(0.0,),
         kink_derivative={0.0: 1.0},
         limits=(0.0, INF),
         paper="Zhu, Min, Wang, Zou & Chen, 'PFLU and FPFLU: Two novel non-monotonic activation "
         "functions in convolutional neural networks', Neurocomputing 429:110-117, 2021",
-        notes="C^1: f'' jumps from 2 to 0 at 0. Kunc & Kléma 2024, §3.7.8.",
+        checked="Eq. (13) and (14), §3.3 of Zhu et al. (the authors' PDF in "
+        "github.com/mengzhu0308/PFLU-FPFLU, text extracted here; their code agrees): max(x, x/(1 + "
+        "x^2)) with f' = (1 - x^2)/(1 + x^2)^2 below 0; fixed (the entry had computed Eq. (12), "
+        "IMPFLU).",
+        notes="Eq. (13) of the paper, with f' its Eq. (14). x/(1 + x^2) = x - x^3 + ..., so f, f' "
+        "and f'' are continuous at 0 and f''' jumps from -6 to 0: C^2. The paper's Eq. (12), "
+        "x + x^2/sqrt(1 + x^2) below 0, is its slower IMPFLU, not FPFLU. Kunc & Kléma 2024, "
+        "§3.7.8, Eq. (165) prints that IMPFLU form as FPFLU (as transcribed in a public "
+        "implementation of the survey); this entry follows the paper.",
     )
 )
 
@@ -242,6 +265,10 @@ register(
         limits=(0.0, INF),
         paper="Zhang & Li, 'Effectiveness of Scaled Exponentially-Regularized Linear Units "
         "(SERLUs)', arXiv:1807.10117, 2018",
+        checked="Zhang & Li not retrievable here (abstract only); paperswithcode's transcription "
+        "(aicurious.io copy, via the search tool) gives lambda x for x >= 0 and lambda alpha x e^x "
+        "below, and a public implementation uses 1.07862 and 2.90427: matches; the constants were "
+        "not seen in the paper itself.",
         notes="Minimum -lambda alpha/e at x = -1. f' jumps from lambda alpha to lambda at 0. "
         "lambda and alpha (to the paper's 6 digits) make (0, 1) an attracting fixed point of the "
         "moment map, as for SELU: use LeCun-normal initialisation. "
@@ -300,9 +327,14 @@ register(
         facts=lambda p: _rsigelu_facts(p["a"], p["a"]),
         test_params=({"a": 0.2},),
         paper=KILICARSLAN_2021,
+        checked="Kiliçarslan & Celik not retrievable here; survey §3.7.15 (text copy) says 0 < a < "
+        "1 and that a = 0 gives ReLU, which fits a x sigmoid(x) + x above 1 (a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) "
+        "reads Eq. (176) with a as an exponent, which would not reduce to ReLU): kept as is.",
         notes="As published f is discontinuous at x = 1 (it jumps by a sigmoid(1)) and f' jumps "
         "from a to 1 at 0; the paper's single-parameter form RSigELUS. Kunc & Kléma 2024, "
-        "§3.7.15 (which reads the printed 0 >= x >= 1 as 0 <= x <= 1).",
+        "§3.7.15, Eq. (176), whose printed middle condition cannot hold (0 >= x >= 1); it is "
+        "read as 0 <= x <= 1, as the survey's remark that a = 0 gives ReLU requires.",
     )
 )
 
@@ -336,6 +368,9 @@ register(
         facts=lambda p: _rsigelu_facts(p["a"], p["b"]),
         test_params=({"a": 0.3, "b": 0.8}, {"a": 0.0, "b": 0.4}),
         paper=KILICARSLAN_2021,
+        checked="Kiliçarslan & Celik not retrievable here; survey §3.7.19 (text copy): 0 < a, b < "
+        "1, ReLU at a = b = 0 and ELU-like at a = 0, which fits a x sigmoid(x) + x above 1 and b "
+        "(e^x - 1) below 0: consistent.",
         notes="a = 0 leaves an ELU-like unit (a kink at 0 only). Kunc & Kléma 2024, §3.7.19.",
     )
 )

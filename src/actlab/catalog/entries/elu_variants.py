@@ -58,6 +58,10 @@ register(
         limits=(0.0, INF),
         paper="Basirat & Roth, 'The Quest for the Golden Activation Function', arXiv:1808.00783, "
         "2018",
+        checked="paperswithcode's HardELiSH page (via the search tool) gives x max(0, min(1, (x + "
+        "1)/2)) for x >= 0 (printed 'x >= 1') and (e^x - 1) max(0, min(1, (x + 1)/2)) below: "
+        "matches; survey Eq. (179), per a public PyTorch transcription of the survey's Section 3 "
+        "equations (GitHub, read via the search tool), prints (1 + e^-x) instead, read as e^x - 1.",
         notes="f' is continuous at 0 (1/2 from both sides); it jumps at -1 (from 0 to "
         "(e^-1 - 1)/2) and at 1 (from 3/2 to 1). Kunc & Kléma 2024, §3.7.18; the survey's printed "
         "(1 + e^-x) for the negative part is read as ELiSH's e^x - 1.",
@@ -87,6 +91,10 @@ register(
         kink_derivative={-2.0: 0.0, 0.0: 1.0},
         limits=(-1.0, INF),
         paper=WURAOLA_2021,
+        checked="Wuraola et al. not retrievable here; survey §3.8.2 says SQLU keeps SQNL's "
+        "negative part, and a public PyTorch transcription of the survey's Section 3 equations "
+        "(GitHub, read via the search tool) writes x above 0, x + x^2/4 on [-2, 0], -1 below: "
+        "matches.",
         notes="C^1: f'' jumps at -2 (0 to 1/2) and at 0 (1/2 to 0). Kunc & Kléma 2024, §3.8.2.",
     )
 )
@@ -127,9 +135,15 @@ register(
         test_params=({"a": -2.0},),
         paper="Hasan, Hossain, Srizon & Sayeed, 'TaLU: A Hybrid Activation Function Combining "
         "Tanh and Rectified Linear Unit to Enhance Neural Networks', arXiv:2305.04402, 2023",
+        checked="Hasan et al.'s text not retrievable here (abstract only); survey §4.2.31 (text "
+        "copy, via the search tool) defines TaLU with a fixed or learnable threshold a < 0 and "
+        "gives a = -0.75 as Mercioni & Holban's PTaLU start: consistent; the attribution is "
+        "unconfirmed.",
         notes="At 0 tanh and the identity agree to second order (only f''' jumps); the kink is at "
         "a, where f' drops from 1 - tanh^2 a to 0. a = -0.75 is the initial value Mercioni and "
-        "Holban use for the learnable PTaLU. Kunc & Kléma 2024, §4.2.31.",
+        "Holban use for the learnable PTaLU. Kunc & Kléma 2024, §4.2.31, describes this floored "
+        "TaLU (threshold a < 0, fixed or learnable); whether Hasan et al.'s TaLU has the floor "
+        "could not be checked against their text.",
     )
 )
 
@@ -151,6 +165,10 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper=RAMACHANDRAN,
+        checked="Ramachandran et al.'s list not retrievable here; survey §3.7.1 (text copy) writes "
+        "maxtanh as max(z, tanh z), ThLU without its scale (a public PyTorch transcription of the "
+        "survey's Section 3 equations (GitHub, read via the search tool) gives ThLU as tanh(x/2) "
+        "below 0): matches.",
         notes="tanh x = x - x^3/3 + ..., so f, f' and f'' are continuous at 0 and f''' jumps from "
         "-2 to 0: C^2. Kunc & Kléma 2024, §3.7.1.",
     )

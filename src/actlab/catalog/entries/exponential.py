@@ -86,6 +86,9 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper=ELU_PAPER,
+        checked="Clevert et al. not retrievable here; Keras's ELU docs (citing Clevert et al. "
+        "2016, via the search tool) give alpha (exp(x) - 1) below 0 and x above, a = 1 in the "
+        "paper per survey §3.6.48 (whose Eq. (151) writes the scale as 1/a): matches.",
         facts=lambda p: _elu_facts(p["alpha"]),
         notes="C^1 only for alpha = 1 (f'' jumps from 1 to 0 at 0); any other alpha leaves a kink "
         "in f' (f'(0) = alpha by PyTorch's convention); alpha = 0 is ReLU.",
@@ -115,6 +118,9 @@ register(
         limits=(-SELU_LAMBDA * SELU_ALPHA, INF),
         paper="Klambauer, Unterthiner, Mayr & Hochreiter, 'Self-Normalizing Neural Networks', "
         "NeurIPS 2017",
+        checked="Klambauer et al. not retrievable here; survey §3.7.11 (text copy) gives lambda ≈ "
+        "1.0507 (printed 1.05078) and alpha ≈ 1.6733, and MXNet's and e3x's docs (via the search "
+        "tool) give the full constants used here: matches.",
         notes=f"lambda = {SELU_LAMBDA!r}, alpha = {SELU_ALPHA!r} (actlab.catalog.entries."
         "exponential.SELU_LAMBDA / SELU_ALPHA). f' jumps from lambda*alpha ~ 1.758 to "
         "lambda at 0. Self-normalisation assumes zero-mean weights with variance 1/fan_in; "
@@ -141,6 +147,9 @@ register(
         kink_derivative={0.0: 1.0},
         limits=(-1.0, INF),
         paper="Barron, 'Continuously Differentiable Exponential Linear Units', arXiv:1704.07483, 2017",
+        checked="Barron's text on ar5iv (via the search tool) introduces CELU as Eq. (3), ELU "
+        "changed so f'(0) = 1 for every alpha and equal to ELU at alpha = 1, and paperswithcode's "
+        "CELU page gives max(0, x) + min(0, alpha (exp(x/alpha) - 1)): matches.",
         facts=lambda p: _saturating_facts(-p["alpha"], smoothness=1),
         notes="f'' jumps from 1/alpha to 0 at 0, so CELU is C^1 but not C^2.",
         test_params=({"alpha": 0.5}, {"alpha": 2.0}),
@@ -194,6 +203,11 @@ register(
         limits=(-1.0, INF),
         paper="Carlile, Delamarter, Kinney, Marti & Whitney, 'Improving Deep Learning by Inverse "
         "Square Root Linear Units (ISRLUs)', arXiv:1710.09967, 2017",
+        checked="Carlile et al.'s text not retrievable here (abstract only); Wikipedia's "
+        "comparison table (gabormelli.com copy, via the search tool) and a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) give "
+        "x/sqrt(1 + alpha x^2) below 0, f' = (1 + alpha x^2)^(-3/2), a = 1 and 3 analysed "
+        "(§3.8.9): matches.",
         facts=lambda p: _saturating_facts(-1.0 / p["alpha"] ** 0.5, smoothness=2),
         notes="f' and f'' are continuous at 0 (f''(0) = 0 on both sides); f''' jumps from "
         "-3 alpha to 0.",
@@ -244,6 +258,9 @@ register(
         kink_derivative={0.0: 0.5},
         limits=(0.0, INF),
         paper="Basirat & Roth, 'The Quest for the Golden Activation Function', arXiv:1808.00783, 2018",
+        checked="paperswithcode's ELiSH transcription (aicurious.io copy, via the search tool): "
+        "x/(1 + e^-x) for x >= 0 and (e^x - 1)/(1 + e^-x) for x < 0: matches; survey §3.7.17 "
+        "agrees in words.",
         notes="f'(0) = 1/2 from both sides, but f'' jumps from 1 (left) to 1/2 (right), so ELiSH "
         "is C^1. Its minimum -(3 - 2 sqrt 2) ~ -0.171573 is at x = ln(sqrt 2 - 1) ~ -0.881374.",
     )

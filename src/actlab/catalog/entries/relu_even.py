@@ -62,6 +62,9 @@ register(
         test_params=({"a": 0.25},),
         paper="Li, Ng, Yeung & Chan, 'Bi-firing deep neural networks', International Journal of "
         "Machine Learning and Cybernetics 5(1):73-83, 2014",
+        checked="Li et al. not retrievable here; survey §3.21 says bfire tends to |x| as a -> 0 "
+        "and a public PyTorch transcription of the survey's Section 3 equations (GitHub, read via "
+        "the search tool) gives x - a/2, x^2/(2a), -x - a/2 with breaks at a and -a: matches.",
         notes="C^1: f'' jumps from 1/a to 0 at ±a. It tends to |x| (vReLU) as a -> 0. Kunc & "
         "Kléma 2024, §3.21.",
     )
@@ -110,6 +113,10 @@ register(
         facts=lambda p: _bbfire_facts(p["a"], p["b"]),
         test_params=({"a": 2.0, "b": 4.0},),
         paper=LIEW_2016,
+        checked="Liew et al. not retrievable here; survey §3.22 (text copy) describes bfire "
+        "bounded by b, and a public PyTorch transcription of the survey's Section 3 equations "
+        "(GitHub, read via the search tool) and another implementation compute min(bfire, b), b "
+        "beyond ±(b + a/2): matches.",
         notes="At ±a the slope is continuous (±1); the kinks listed there only carry autograd's "
         "value. clamp passes the gradient at the cap itself, so f'(±(b + a/2)) = ±1. Kunc & "
         "Kléma 2024, §3.22.",
@@ -138,6 +145,10 @@ register(
         kinks=(-1.0, 1.0),
         limits=(INF, INF),
         paper=MODULUS_2023,
+        checked="Vallés-Pérez et al. (arXiv:2301.05993) not retrievable here; a public PyTorch "
+        "transcription of the survey's Section 3 equations (GitHub, read via the search tool) "
+        "gives Eq. (128) as x^2 (2 - |x|) for |x| <= 1, |x| outside (noting the printed inequality "
+        "is inconsistent), as do implementations citing the paper: matches.",
         notes="f' is continuous at ±1 (±1 on both sides) and f'' jumps there (-2 to 0); at 0 "
         "only f''' jumps. Kunc & Kléma 2024, §3.6.30.",
     )
@@ -158,6 +169,10 @@ register(
         limits=(INF, INF),
         test_params=({"a": 1.0},),
         paper=MODULUS_2023,
+        checked="Vallés-Pérez et al. not retrievable here; survey §3.6.31 (text copy): x "
+        "tanh(x/a), LiSHT at a = 1, a = 0.01 in the paper, and a public PyTorch transcription of "
+        "the survey's Section 3 equations (GitHub, read via the search tool) agrees: matches the "
+        "formula and the default.",
         notes="The paper's a = 0.01 is the default. Kunc & Kléma 2024, §3.6.31.",
     )
 )
@@ -180,6 +195,9 @@ register(
         kink_derivative={0.0: 0.0},
         limits=(INF, INF),
         paper=MODULUS_2023,
+        checked="Survey §3.6.25 (text copy, via the search tool): vReLU is the absolute value with "
+        "range [0, inf), identical to Vallés-Pérez et al.'s modulus: matches; the modulus paper "
+        "itself was not read.",
         notes="The survey's vReLU (Kunc & Kléma 2024, §3.6.25), proposed earlier under that "
         "name; the paper cited studies it as the modulus. f'(0) = 0 (torch.abs). Integer "
         "inputs are promoted to float: |-128| does not fit int8.",

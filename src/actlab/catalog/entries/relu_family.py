@@ -49,6 +49,10 @@ register(
         limits=(-1.0, INF),
         paper="Clevert, Unterthiner & Hochreiter, 'Fast and Accurate Deep Network Learning by "
         "Exponential Linear Units (ELUs)', ICLR 2016 (the SReLU baseline there)",
+        checked="Clevert et al. not retrievable here; survey §3.6.1 (text copy without equations) "
+        "calls it a translation of ReLU and a public PyTorch transcription of the survey's Section "
+        "3 equations (GitHub, read via the search tool) writes it max(x, -1): matches; the SReLU "
+        "baseline in the ELU paper itself was not read.",
         notes="clamp's backward passes the gradient at the bound itself: f'(-1) = 1. Kunc & Kléma "
         "2024, §3.6.1.",
     )
@@ -74,6 +78,9 @@ register(
         kink_derivative={0.0: 1.0 / 3.0},
         limits=(-INF, INF),
         paper="Graham, 'Spatially-sparse convolutional neural networks', arXiv:1409.6070, 2014",
+        checked="Graham's paper not retrievable here; survey §3.6.2 (text copy) gives the leaky "
+        "ReLU x/a with a = 3 and a public PyTorch transcription of the survey's Section 3 "
+        "equations (GitHub, read via the search tool) writes x/3 below 0: slope 1/3 matches.",
         notes="leaky_relu with negative_slope = 1/3 (the survey's a = 3 in x/a form). Kunc & "
         "Kléma 2024, §3.6.2.",
     )
@@ -99,6 +106,10 @@ register(
         test_params=({"a": 3.0},),
         paper="Liu, Zhang, Gao, Qu & Ji, 'Natural-Logarithm-Rectified Activation Function in "
         "Convolutional Neural Networks', ICCC 2019 (arXiv:1908.03682)",
+        checked="The paper's abstract (IEEE ICCC 2019 record and a docslib copy, via the search "
+        "tool) defines f(x) = ln(beta max(0, x) + 1.0): matches with a = beta (survey §3.6.12 "
+        "agrees); the body, with the beta values used, was not read, so the default a = 1 is not "
+        "the paper's.",
         notes="f' jumps from 0 to a at 0 (ReLU's convention f'(0) = 0). Kunc & Kléma 2024, "
         "§3.6.12.",
     )
@@ -136,6 +147,10 @@ register(
         facts=lambda p: _brelu_facts(p["a"]),
         test_params=({"a": 6.0}, {"a": 0.5}),
         paper=LIEW_2016,
+        checked="Liew et al. not retrievable here; survey §3.6.16 (text copy) describes ReLU "
+        "capped at a predefined a, proposed again as ReLUN, and a public PyTorch transcription of "
+        "the survey's Section 3 equations (GitHub, read via the search tool) clamps x to [0, a]: "
+        "matches.",
         notes="Later proposed again as ReLUN (Pishchik, 'Trainable Activations for Image "
         "Classification', Preprints 2023). f' = 0 at both kinks, as PyTorch's hardtanh and "
         "relu6. Kunc & Kléma 2024, §3.6.16.",
@@ -177,6 +192,10 @@ register(
         ),
         test_params=({"a": 0.5, "b": 3.0},),
         paper=LIEW_2016,
+        checked="Liew et al. not retrievable here; survey §3.6.24 (text copy) gives leak a, "
+        "threshold b and c = (1 - a) b for continuity, and a public PyTorch transcription of the "
+        "survey's Section 3 equations (GitHub, read via the search tool) writes Eq. (122) as a x, "
+        "x, a x + c: matches; the default a = 0.1 is not from either.",
         notes="c = (1 - a) b makes it continuous at b. Kunc & Kléma 2024, §3.6.24.",
     )
 )
@@ -221,6 +240,10 @@ register(
         test_params=({"a": 0.5},),
         paper="Lin & Shen, 'Research on convolutional neural network based on improved Relu "
         "piecewise activation function', Procedia Computer Science 131:977-984, 2018",
+        checked="Lin & Shen not retrievable here; survey §3.6.32 (text copy) describes ReLU joined "
+        "to the softsign, ReLU at a = 0, proposed again as DLU, and a public PyTorch transcription "
+        "of the survey's Section 3 equations (GitHub, read via the search tool) writes Eq. (130) "
+        "as x above 0 and a x/(|x| + 1) below: matches; the default a = 1 is unconfirmed.",
         notes="Proposed again as DLU. a = 1 is C^1 (f'' jumps from 2 to 0); other a leave a "
         "kink in f'. Kunc & Kléma 2024, §3.6.32.",
     )
@@ -264,8 +287,13 @@ register(
         test_params=({"a": 3}, {"a": 1}),
         paper="Li, Tang & Yu, 'Better Approximations of High Dimensional Smooth Functions by Deep "
         "Neural Networks with Rectified Power Units', Communications in Computational Physics "
-        "27(2):379-411, 2020",
-        notes="Kunc & Kléma 2024, §3.6.39 (also Berradi's power activation).",
+        "27(2):379-411, 2020; Berradi, 'Symmetric Power Activation Functions for Deep Neural "
+        "Networks', LOPAL 2018 (the same power unit, proposed earlier)",
+        checked="Li, Tang & Yu not retrievable here; survey §3.6.39 (text copy without equations, "
+        "via the search tool): max(0, x)^a is ReLU at a = 1, ReQU or squared ReLU at 2 and ReCU at "
+        "3, and was first proposed by Berradi (now cited too): matches.",
+        notes="Kunc & Kléma 2024, §3.6.39, which credits Berradi's power activation as the "
+        "first appearance and RePU as an independent later proposal.",
     )
 )
 
@@ -294,7 +322,11 @@ register(
         kink_derivative={0.0: 0.0},
         limits=(0.0, INF),
         paper="Berradi, 'Symmetric Power Activation Functions for Deep Neural Networks', "
-        "LOPAL 2018 (the power unit max(0, x)^p with p = 1/2)",
+        "LOPAL 2018 (the power unit max(0, x)^p; p = 1/2 is not a value the paper uses)",
+        checked="Berradi's paper not retrievable here; survey §3.6.39 (text copy, via the search "
+        "tool) says Berradi alternates max(0, x)^b and max(0, x)^(1/b) with b in {1.05, ..., "
+        "1.25}, so the power 1/2 is this catalogue's member of that family, not a value from the "
+        "paper.",
         notes="f'(x) = 1/(2 sqrt x) is unbounded as x -> 0+: at 0 itself autograd gives 0 (the "
         "left side), by convention. Continuous but only Hölder-1/2 there.",
     )
@@ -337,6 +369,10 @@ register(
         paper="Chieng, Wahid, Pauline & Perla, 'Flatten-T Swish: a thresholded ReLU-Swish-like "
         "activation function for deep learning', International Journal of Advances in "
         "Intelligent Informatics 4(2):76-86, 2018 (arXiv:1812.06247)",
+        checked="Paper text not retrievable here; its abstract (emergentmind, via the search tool) "
+        "gives T = -0.20, machinecurve.com's transcription gives T below 0 and x/(1 + e^-x) + T "
+        "above, and a public PyTorch transcription of the survey's Section 3 equations (GitHub, "
+        "read via the search tool) writes Eq. (149) as relu(x) sigmoid(x) + T: matches.",
         notes="f' jumps from 0 to 1/2 at 0. Kunc & Kléma 2024, §3.6.46.",
     )
 )
@@ -376,6 +412,10 @@ register(
         test_params=({"a": 0.5, "c": 2.0},),
         paper="Nicolae, 'PLU: The Piecewise Linear Unit Activation Function', arXiv:1809.09534, "
         "2018",
+        checked="Nicolae's text not retrievable here (abstract pages only); survey §4.35 (text "
+        "copy) gives a = 0.1 and b = 1 (our a, c), and several public implementations citing the "
+        "paper (GitHub, via the search tool) write max(a(x + c) - c, min(a(x - c) + c, x)) with "
+        "those defaults: matches.",
         notes="The paper's a = 0.1, c = 1 are the defaults. Kunc & Kléma 2024, §4.35.",
     )
 )
@@ -414,6 +454,10 @@ register(
         limits=(0.0, INF),
         paper="Ramachandran, Zoph & Le, 'Searching for Activation Functions', arXiv:1710.05941, "
         "2017",
+        checked="Ramachandran et al.'s list not retrievable here; survey §3.6.53 lists maxsig and "
+        "a public PyTorch transcription of the survey's Section 3 equations (GitHub, read via the "
+        "search tool) and other implementations of the searched functions write max(x, "
+        "sigmoid(x)): matches.",
         notes="Written as a branch at the crossing x0 (the root of x = sigmoid(x)), so f'(x0) = 1 "
         "is a convention rather than torch.maximum's even split. Kunc & Kléma 2024, §3.7.",
     )

@@ -66,6 +66,9 @@ register(
         kink_derivative={0.0: 0.0},
         limits=(0.0, INF),
         paper=RELU_PAPER,
+        checked="Standard definition; survey §3.6 (text copy without equations, via the search "
+        "tool) calls it the maximum of zero and the input: matches; Nair & Hinton and Glorot et "
+        "al. not read.",
     )
 )
 
@@ -87,6 +90,9 @@ register(
         kink_derivative={0.0: 0.01},
         limits=(-INF, INF),
         paper="Maas, Hannun & Ng, 'Rectifier Nonlinearities Improve Neural Network Acoustic Models', ICML 2013",
+        checked="Maas et al. not retrievable here; survey §3.6.2 (text copy, via the search tool) "
+        "notes that sources write the negative side as x/a or a x; this entry is PyTorch's a x "
+        "with a = 0.01 (the native leaky_relu): matches its definition.",
         facts=lambda p: slope_facts(p["negative_slope"]),
         test_params=({"negative_slope": 0.2}, {"negative_slope": 0.0}, {"negative_slope": 1.0}),
         xfail={"limits-p2": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
@@ -131,6 +137,9 @@ register(
         kink_derivative={0.0: 0.25},
         limits=(-INF, INF),
         paper="He, Zhang, Ren & Sun, 'Delving Deep into Rectifiers', ICCV 2015",
+        checked="He et al. not retrievable here; the entry is PyTorch's native prelu (x for x > 0, "
+        "a x below, weight initialised to 0.25), which it is tested against: matches that "
+        "definition.",
         facts=lambda p: slope_facts(p["weight"]),
         test_params=({"weight": 0.0},),
         xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
@@ -186,7 +195,15 @@ register(
         test_params=({"lower": 0.0, "upper": 0.0},),
         xfail={"limits-p1": ZERO_SLOPE_AT_NEG_INF, "limits-params": ZERO_SLOPE_AT_NEG_INF},
         paper="Xu, Wang, Chen & Li, 'Empirical Evaluation of Rectified Activations in Convolutional Network', arXiv:1505.00853, 2015",
-        notes="The reference, the derivative and the claims describe evaluation mode (training=False).",
+        checked="paperswithcode's RReLU page (via the search tool) transcribes Xu et al.: a ~ U(l, "
+        "u) drawn in training, U(3, 8) in the paper's x/a form and x/((l + u)/2) at test time; the "
+        "entry is PyTorch's slope form, whose evaluation slope differs (see notes).",
+        notes="The reference, the derivative and the claims describe evaluation mode "
+        "(training=False). PyTorch's convention, followed here: the slope a ~ U(lower, upper) "
+        "and the mean slope (lower + upper)/2 in evaluation. Xu et al. write the negative side "
+        "as x/a with a ~ U(3, 8) (the same training slopes as the defaults 1/8 and 1/3) but "
+        "divide by the mean a = (l + u)/2 at test time, a slope 2/11 ~ 0.182 rather than "
+        "PyTorch's 11/48 ~ 0.229.",
     )
 )
 
@@ -206,7 +223,13 @@ register(
         kinks=(0.0, 6.0),
         kink_derivative={0.0: 0.0, 6.0: 0.0},
         limits=(0.0, 6.0),
-        paper="Howard et al., 'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications', arXiv:1704.04861, 2017",
+        paper="Krizhevsky, 'Convolutional Deep Belief Networks on CIFAR-10', unpublished "
+        "manuscript, University of Toronto, 2010 (ReLU-n, capped at n); Howard et al., "
+        "'MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications', "
+        "arXiv:1704.04861, 2017",
+        checked="Krizhevsky 2010, quoted in TensorFlow's relu6 documentation and a blog (via the "
+        "search tool: 'ReLU units capped at n as ReLU-n units'), gives min(max(0, x), 6): matches; "
+        "the citation now names that origin first; MobileNets was not read.",
     )
 )
 
@@ -252,6 +275,10 @@ register(
         facts=lambda p: _threshold_facts(p["threshold"], p["value"]),
         paper="Konda, Memisevic & Krueger, 'Zero-bias autoencoders and the benefits of "
         "co-adapting features', ICLR 2015 (the truncated rectified unit, TRec: value 0)",
+        checked="Konda et al. not retrievable here; survey §3.6.21 (text copy) gives a = 1 in most "
+        "of their experiments and a public PyTorch transcription of the survey's Section 3 "
+        "equations (GitHub, read via the search tool) writes TRec, Eq. (119), as x for x > a, else "
+        "0: matches.",
         notes="At its defaults (threshold 1, value 0) this is Konda et al.'s truncated rectified "
         "unit TRec(x) = x for x > a, 0 otherwise, with their a = 1 (Kunc & Kléma 2024, "
         "§3.6.21); `value` generalises it as PyTorch's nn.Threshold does.",
@@ -289,6 +316,8 @@ register(
         kink_derivative={0.0: 0.0},
         limits=(0.0, INF),
         paper="So et al., 'Primer: Searching for Efficient Transformers for Language Modeling', NeurIPS 2021",
+        checked="Primer not retrievable here; survey §3.6.39 (text copy, via the search tool) "
+        "names RePU with a = 2 the squared ReLU: matches relu(x)^2.",
     )
 )
 
@@ -352,6 +381,10 @@ register(
         kink_derivative={0.0: 0.0},
         limits=(STAR_RELU_BIAS, INF),
         paper="Yu et al., 'MetaFormer Baselines for Vision', IEEE TPAMI 2023 (arXiv:2210.13452)",
+        checked="Yu et al. not retrievable here; the reference code's StarReLU "
+        "(sail-sg/metaformer, quoted in several GitHub copies, via the search tool) is s * "
+        "relu(x)**2 + b with s = 1, b = 0 learnable, and the survey's StarReLU section gives "
+        "0.8944 and -0.4472 when fixed: matches.",
         facts=lambda p: _star_relu_facts(p["s"], p["b"]),
         test_params=({"s": 1.0, "b": 0.0}, {"s": 0.5, "b": 0.25}, {"s": -1.0, "b": 0.5}),
         notes="The paper derives s, b as above; its reference code initialises s = 1, b = 0 and "

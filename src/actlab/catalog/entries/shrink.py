@@ -52,6 +52,8 @@ register(
         properties=Properties(monotonic=True, smoothness=SMOOTH, zero_centred=True),
         limits=(-INF, INF),
         paper=TORCH7,
+        checked="The Torch7 paper not retrievable here; the entry is PyTorch's native tanhshrink, "
+        "x - tanh(x), which it is tested against: matches that definition.",
         notes="PyTorch computes x - tanh(x) directly, so near 0 it keeps only an absolute accuracy "
         "of a few ulps of x (tanhshrink(1e-8) is 0, not 3.3e-25), and its gradient "
         "1 - sech^2(x) the same; the reference uses the Taylor series for |x| < 0.1.",
@@ -97,6 +99,9 @@ register(
         kink_derivative={-0.5: 0.0, 0.5: 0.0},
         limits=(-INF, INF),
         paper="Donoho, 'De-noising by Soft-Thresholding', IEEE Transactions on Information Theory, 1995",
+        checked="Donoho not retrievable here; survey §3.6.23 (text copy without equations, via the "
+        "search tool) gives soft thresholding with a fixed threshold a > 0; the entry is PyTorch's "
+        "native softshrink: consistent.",
         facts=lambda p: _shrink_facts(p["lambd"], smoothness=0),
         test_params=({"lambd": 1.5}, {"lambd": 0.0}),
         notes="lambd = 0 is the identity (with f'(0) = 0 by the same convention). Kinks at ±lambd.",
@@ -121,6 +126,9 @@ register(
         kink_derivative={-0.5: 0.0, 0.5: 0.0},
         limits=(-INF, INF),
         paper="Donoho & Johnstone, 'Ideal Spatial Adaptation by Wavelet Shrinkage', Biometrika, 1994",
+        checked="Donoho & Johnstone not retrievable here; survey §3.6.22 (text copy, via the "
+        "search tool) gives hard thresholding with a fixed a > 0 (also called the thresholded "
+        "linear AF); the entry is PyTorch's native hardshrink: consistent.",
         facts=lambda p: _shrink_facts(p["lambd"], smoothness=-1),
         test_params=({"lambd": 1.5}, {"lambd": 0.0}),
         notes="Discontinuous: f jumps by lambd at ±lambd (outputs skip (-lambd, 0) and (0, lambd)); "
