@@ -59,6 +59,10 @@ register(
         elementwise=False,
         paper="Martins & Astudillo, 'From Softmax to Sparsemax: A Sparse Model of Attention and "
         "Multi-Label Classification', ICML 2016",
+        checked="ICML 2016 paper text not read; the sort-based sparsemax in deep-spin/entmax "
+        "entmax/activations.py (the authors' group: support where 1 + k z_(k) > sum of the k "
+        "largest, tau = (that sum - 1)/k, output max(z - tau, 0), backward minus the support "
+        "mean) matches fn and the Jacobian.",
         notes="Computed by sorting (the paper's Algorithm 1); invariant to adding a constant.",
         test_params=({"dim": 0},),
     )
@@ -92,6 +96,9 @@ register(
         elementwise=False,
         paper="de Brébisson & Vincent, 'An Exploration of Softmax Alternatives Belonging to the "
         "Spherical Loss Family', ICLR 2016 (arXiv:1511.05042, 2015)",
+        checked="Paper not retrievable beyond its abstract (paperswithcode, catalyzex, DeepAI "
+        "pages: the log-Taylor softmax is introduced there, a member of the spherical family); "
+        "the second-order Taylor form 1 + x + x^2/2 was not read in a source text here.",
         notes="1 + x + x^2/2 = ((x + 1)^2 + 1)/2 >= 1/2, so no term vanishes.",
         test_params=({"dim": 0},),
     )
@@ -126,6 +133,9 @@ register(
         elementwise=False,
         paper="Kanai, Fujiwara, Yamanaka & Adachi, 'Sigsoftmax: Reanalysis of the Softmax "
         "Bottleneck', NeurIPS 2018",
+        checked="Paper not retrievable beyond its abstract (groundai.com, aitopics.org "
+        "copies): sigsoftmax is the product of an exponential and a sigmoid, normalised - matches "
+        "e^x sigma(x)/sum; the paper's equation not read.",
         notes="Computed as softmax(x + log sigmoid(x)).",
         test_params=({"dim": 0},),
     )
@@ -155,6 +165,9 @@ register(
         elementwise=False,
         paper="Wuraola, Patel & Nguang, 'Efficient activation functions for embedded inference "
         "engines', Neurocomputing 442:73-88, 2021",
+        checked="Survey arXiv:2402.09092 §3.8.7 prose (text copy without equations): a "
+        "square-based replacement for softmax with the predefined constant c = 4 - matches the "
+        "default; Wuraola, Patel & Nguang's text not retrievable, so (x + c)^2/sum was not read.",
         notes="c = 4 as in the paper. Not monotone in x_i below -c. Kunc & Kléma 2024, §3.8.7.",
         test_params=({"c": 2.0, "dim": 0},),
     )
@@ -209,6 +222,10 @@ register(
         output_range=UNIT,
         elementwise=False,
         paper="Peters, Niculae & Martins, 'Sparse Sequence-to-Sequence Models', ACL 2019",
+        checked="Authors' code deep-spin/entmax entmax/activations.py (Peters & Niculae): "
+        "Tsallis15Function halves x, finds tau from sorted running means and variances, returns "
+        "clamp(x/2 - tau, 0)^2, backward g dY - g sum(g dY)/sum(g) with g = sqrt(f) - matches fn "
+        "and formula_d1; the ACL paper text not read.",
         notes="The exact sort-based algorithm of the paper for alpha = 1.5; invariant to adding "
         "a constant.",
         test_params=({"dim": 0},),
@@ -240,6 +257,10 @@ register(
         elementwise=False,
         paper="de Brébisson & Vincent, 'An Exploration of Softmax Alternatives Belonging to the "
         "Spherical Loss Family', ICLR 2016 (arXiv:1511.05042, 2015)",
+        checked="Paper not retrievable beyond its abstract (paperswithcode, DeepAI, liner.com "
+        "pages): the log-spherical softmax is suggested by Vincent et al. (2015) and needs an "
+        "extra hyperparameter for numerical stability - consistent with eps; (x^2 + eps)/sum was "
+        "not read in a source text here.",
         notes="Suggested by Vincent et al. (2015); the paper notes it needs eps for stability. "
         "Even in each x_i. The value eps = 0.01 is this catalogue's.",
         test_params=({"eps": 1.0, "dim": 0},),

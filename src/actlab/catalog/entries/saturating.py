@@ -71,6 +71,10 @@ register(
         kink_derivative={-1.0: 0.0, 1.0: 0.0},
         limits=(-1.0, 1.0),
         paper="Collobert et al., 'Natural Language Processing (Almost) from Scratch', JMLR 2011",
+        checked="Survey arXiv:2402.09092 §3.6.18 prose (text copy without equations): HardTanh "
+        "clips with fixed thresholds a, b, Liu et al. used -1 and 1 - matches params and "
+        "defaults; a copy of paperswithcode's Hardtanh page (aicurious.io) gives -1 / x / 1 on "
+        "x < -1 / [-1, 1] / x > 1; Collobert et al.'s text not read.",
         facts=lambda p: _hardtanh_facts(p["min_val"], p["max_val"]),
         test_params=({"min_val": -2.0, "max_val": 0.5}, {"min_val": 0.0, "max_val": 6.0}),
         notes="min_val=0, max_val=6 is relu6: range [0, 6], kinks at 0 and 6, not zero-centred.",
@@ -104,6 +108,9 @@ register(
         kink_derivative={-3.0: 0.0, 3.0: 0.0},
         limits=(0.0, 1.0),
         paper=MOBILENET_V3,
+        checked="MobileNetV3 paper not read; paperswithcode's Hard Swish page (MobileNetV3) calls "
+        "ReLU6(x + 3)/6 the piecewise-linear analogue of the sigmoid in h-swish - matches fn; "
+        "survey arXiv:2402.09092 §3.6.17 prose notes that hard sigmoid definitions differ.",
         notes="Not Courbariaux's clip((x + 1) / 2): PyTorch and MobileNetV3 use slope 1/6. "
         "PyTorch's kernel serves float32 and below; in float64 its backward would multiply by "
         "float32's 1/6 (relative error 3e-8) and has no derivative of its own, so float64 uses "
@@ -130,6 +137,9 @@ register(
         kink_derivative={-3.0: 0.0, 3.0: 1.0},
         limits=(0.0, INF),
         paper=MOBILENET_V3,
+        checked="MobileNetV3 paper not read; paperswithcode's Hard Swish page and PaddlePaddle's "
+        "hardswish docs (citing arXiv:1905.02244) give x ReLU6(x + 3)/6, i.e. 0 / x(x + 3)/6 / x "
+        "on x <= -3 / (-3, 3) / x >= 3 - matches fn and formula_d1.",
         xfail={
             "limits": "PyTorch's hardswish computes x * relu6(x + 3) / 6, so at x = -inf it "
             "returns -inf * 0 = nan instead of the limit 0."
@@ -165,6 +175,8 @@ register(
         limits=(0.0, INF),
         paper="Misra, 'H-Mish', github.com/digantamisra98/H-Mish, 2020 (the hard form of Mish: "
         "Misra, 'Mish: A Self Regularized Non-Monotonic Activation Function', BMVC 2020)",
+        checked="Not checked against a source: Misra's H-Mish repository is not in the stored "
+        "index and no other text of it was found; x/2 min(2, max(0, x + 2)) is unverified.",
         notes="Built like hardswish, x times a clipped linear gate, here min(2, max(0, x + 2))/2: "
         "it is x for x >= 0, 0 for x <= -2, and dips to -1/2 at x = -1.",
     )
@@ -188,6 +200,9 @@ register(
         limits=(-1.0, 1.0),
         paper=f"{ELLIOTT_1993}; Turian, Bergstra & Bengio, 'Quadratic Features and Deep "
         "Architectures for Chunking', NAACL-HLT 2009",
+        checked="Papers not retrievable; survey arXiv:2402.09092 §3.2.13 prose (text copy without "
+        "equations) describes a tanh-like softsign using |z|, and OpenVINO's SoftSign-9 docs give "
+        "x/(1 + |x|) - matches fn.",
         xfail={
             "limits": "PyTorch's softsign is x / (1 + |x|), which is inf / inf = nan at "
             "x = ±inf instead of the limits ±1.",
@@ -224,6 +239,10 @@ register(
         kink_derivative={0.0: 0.5},
         limits=(0.0, 1.0),
         paper=ELLIOTT_1993,
+        checked="Elliott's TR 93-8 not retrievable; survey arXiv:2402.09092 §3.2.15 prose (text "
+        "copy without equations): the Elliott AF is a scaled and translated softsign, a faster "
+        "stand-in for the logistic sigmoid - consistent with 0.5 x/(1 + |x|) + 0.5 (see notes for "
+        "Elliott's own x/(1 + |x|)).",
         notes="Elliott's paper defines x / (1 + |x|) (that is `softsign`); this (0, 1) variant, a "
         "drop-in for the logistic sigmoid, is the one FANN and Encog call 'Elliott'. "
         "It equals (softsign(x) + 1) / 2.",
@@ -283,6 +302,9 @@ register(
         limits=(-1.0, 1.0),
         paper="Carlile, Delamarter, Kinney, Marti & Whitney, 'Improving Deep Learning by Inverse "
         "Square Root Linear Units (ISRLUs)', arXiv:1710.09967, 2017",
+        checked="Survey arXiv:2402.09092 §3.8.10 prose (text copy without equations): ISRU "
+        "replaces sigmoidal AFs, a fixed hyperparameter a sets the saturation values - matches "
+        "the ±1/sqrt(alpha) limits; Carlile et al.'s text (arXiv:1710.09967) not read.",
         test_params=({"alpha": 0.25}, {"alpha": 4.0}),
         facts=lambda p: _isru_facts(p["alpha"]),
         notes="Range and limits are ±1/sqrt(alpha); ±1 at the default alpha = 1. ISRLU (the "
@@ -307,6 +329,10 @@ register(
         limits=(-math.pi / 2, math.pi / 2),
         paper="Sivri, Akman & Berkol, 'Multiclass Classification Using Arctangent Activation "
         "Function and Its Variations', ECAI 2022",
+        checked="Survey arXiv:2402.09092 §3.2.4 prose (text copy without equations): arctan with "
+        "range (-pi/2, pi/2), compared with tanh, ReLU, LReLU, sigmoid and swish, used twenty "
+        "years earlier - matches; the citation's venue is confirmed by the reference list of the "
+        "authors' 2025 IJET paper (dergipark).",
         notes="Used as an activation long before the paper cited (Kunc & Kléma 2024, §3.2.4 note "
         "an earlier use); that paper compares it and scaled variants with tanh, ReLU and swish.",
     )

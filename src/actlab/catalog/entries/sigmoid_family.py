@@ -62,6 +62,9 @@ register(
         limits=(0.0, 1.0),
         paper="McCulloch & Pitts, 'A logical calculus of the ideas immanent in nervous activity', "
         "Bulletin of Mathematical Biophysics 5:115-133, 1943",
+        checked="Survey arXiv:2402.09092 §3.1, prose of a text copy without its equations (read "
+        "via the search tool): 1 for inputs >= 0, 0 for negative ones, derivative 0 away from the "
+        "jump - matches; McCulloch & Pitts 1943 not retrievable here.",
         notes="The derivative is 0 away from 0 and undefined at the jump; autograd gives 0 "
         "everywhere (the convention). Kunc & Kléma 2024, §3.1.",
     )
@@ -81,7 +84,13 @@ register(
         properties=SIGMOID_SHAPE,
         limits=(0.0, 1.0),
         paper="Bliss, 'The method of probits', Science 79(2037):38-39, 1934",
-        notes="GELU is x times this gate. Kunc & Kléma 2024, §3.2.",
+        checked="Survey arXiv:2402.09092 §3.2 prose (text copy without equations): probit is the "
+        "cumulative standard normal distribution used as an AF - matches Phi; the abstract of "
+        "Gomes, Ludermir & Lima 2011 (Springer page) proposes probit as an NN activation; Bliss "
+        "1934 not retrievable here.",
+        notes="GELU is x times this gate. Gomes, Ludermir & Lima (Neural Computing and "
+        "Applications, 2011) proposed probit as a neural-network activation. Kunc & Kléma 2024, "
+        "§3.2.",
     )
 )
 
@@ -118,6 +127,9 @@ register(
         test_params=({"a": 1.0, "b": 1.0}, {"a": 2.0, "b": 0.25}),
         paper="LeCun, Bottou, Orr & Müller, 'Efficient BackProp', Neural Networks: Tricks of the "
         "Trade (LNCS 1524), Springer 1998",
+        checked="Survey arXiv:2402.09092 §3.2.3 prose (text copy without equations): a tanh(b z) "
+        "with fixed a, b and LeCun et al.'s a = 1.7159, b = 2/3 - matches fn and defaults; "
+        "Efficient BackProp itself not read (a Q&A page quoting it gives 1.7159 tanh(2x/3)).",
         notes="Kunc & Kléma 2024, §3.2.3. a = b = 1 is tanh.",
     )
 )
@@ -169,9 +181,14 @@ register(
         paper="Qin, Wang & Zou, 'The Optimized Deep Belief Networks With Improved Logistic "
         "Sigmoid Units and Their Application in Fault Diagnosis for Planetary Gearboxes of "
         "Wind Turbines', IEEE Transactions on Industrial Electronics 66(5):3814-3824, 2019",
-        notes="The paper asks for a above sigmoid'(b) (0.105 at b = 2); the defaults here (a = 0.2, "
-        "b = 2) satisfy it, and a, b are tuned per network there. f' jumps at ±b from "
-        "sigmoid'(b) to a. Kunc & Kléma 2024, §3.2.7.",
+        checked="Paper not retrievable (abstract only, paperexplained.cn: sigmoid combined with "
+        "leaky-ReLU-like unsaturated parts); survey arXiv:2402.09092 §3.2.7 prose (text copy "
+        "without equations): fixed a = slope, b = threshold, a bound on a recommended - matches "
+        "the structure; the equation and the bound were not read.",
+        notes="The survey reports that Qin et al. recommend a bound on the slope a and preset a, b "
+        "per network and data; the bound's form was not read here, and the defaults (a = 0.2, "
+        "b = 2) are this catalogue's. f' jumps at ±b from sigmoid'(b) (0.105 at b = 2) to a. "
+        "Kunc & Kléma 2024, §3.2.7.",
     )
 )
 
@@ -209,8 +226,14 @@ register(
         test_params=({"a": 0.05},),
         paper="Roodschild, Gotay Sardiñas & Will, 'A new approach for the vanishing gradient "
         "problem on sigmoid activation', Progress in Artificial Intelligence 9(4):351-360, 2020",
-        notes="The paper tries a in {0, 0.05, 0.1, 0.15}; the name SigLin is the survey's "
-        "(Kunc & Kléma 2024, §3.2.8).",
+        checked="Survey arXiv:2402.09092 §3.2.8 prose (text copy without equations): sigma(z) + a "
+        "z with fixed a, the name is the survey's, a in {0, 0.05, 0.1, 0.15} - matches; the "
+        "paper's abstract (Springer/ibook page) says the forward pass keeps the plain sigmoid and "
+        "only its derivative gets the constant (see notes).",
+        notes="Roodschild et al. keep the plain sigmoid in the forward pass and add a small "
+        "constant a to sigmoid' in backpropagation only; sigmoid(x) + a x is the function whose "
+        "true derivative that is, the form the survey lists. They try a in {0, 0.05, 0.1, "
+        "0.15}; the name SigLin is the survey's (Kunc & Kléma 2024, §3.2.8).",
     )
 )
 
@@ -253,6 +276,9 @@ register(
         test_params=({"a": 2.0}, {"a": 1.0}),
         paper="Xu, Huang & Li, 'Revise Saturated Activation Functions', ICLR 2016 Workshop "
         "(arXiv:1602.05980)",
+        checked="Survey arXiv:2402.09092 §3.2.9 prose (text copy without equations): tanh for z "
+        ">= 0, tanh(z)/a below with a in (1, inf), saturating to -1/a - matches; Xu, Huang & Li's "
+        "abstract (arcxiv, OpenReview) read, their 0.25 factor not seen in text here.",
         notes="The paper's 0.25 tanh(x) for x < 0 is a = 4. Eger, Youssef & Gurevych, 'Is it Time "
         "to Swish?', EMNLP 2018, found it the most stable across NLP tasks. Kunc & Kléma 2024, "
         "§3.2.9.",
@@ -317,8 +343,12 @@ register(
         facts=lambda p: _srs_facts(p["a"], p["b"]),
         test_params=({"a": 1.0, "b": 2.0}, {"a": 4.0, "b": 1.0}),
         paper="Zhou, Li, Huo & Kung, 'Soft-Root-Sign Activation Function', arXiv:2003.00547, 2020",
+        checked="Survey arXiv:2402.09092 §3.2.10 prose (text copy without equations): a = 2, b = "
+        "3 proposed, said to be learnable, output range [ab/(b - ae), a) - matches defaults and "
+        "range; the paper (arXiv:2003.00547) was found only as abstracts, its equation not read.",
         notes="Minimum -ab/(ae - b) at x = -b, the only zero of f' (-2.462425 at x = -3 for "
-        "a = 2, b = 3), as the survey's range [ab/(b - ae), a) says. The denominator stays positive only while b < e a, which binding "
+        "a = 2, b = 3), as the survey's range [ab/(b - ae), a) says. The denominator stays "
+        "positive only while b < e a, which binding "
         "checks; a trained pair can leave that region. Kunc & Kléma 2024, §3.2.10.",
     )
 )
@@ -351,6 +381,9 @@ register(
         test_params=({"a": 10.0}, {"a": 0.5}),
         paper="Klimek & Perelstein, 'Neural network-based approach to phase space integration', "
         "SciPost Physics 9:053, 2020 (arXiv:1810.11509, 2018)",
+        checked="Not checked against a formula: survey arXiv:2402.09092 §3.2.11 prose (text copy "
+        "without equations) says only bounded, nearly linear on [0, 1], one fixed parameter a - "
+        "consistent; Klimek & Perelstein's text not retrievable here.",
         notes="Kunc & Kléma 2024, §3.2.11.",
     )
 )
@@ -399,6 +432,10 @@ register(
         facts=lambda p: _hexpo_facts(p["a"], p["b"], p["c"], p["d"]),
         test_params=({"a": 2.0, "b": 1.0, "c": 1.0, "d": 2.0},),
         paper="Kong & Takatsuka, 'Hexpo: A vanishing-proof activation function', IJCNN 2017",
+        checked="Paper not retrievable (abstract via paperexplained.cn: scalable limits on both "
+        "positive and negative values); survey arXiv:2402.09092 §3.2.12 prose (text copy without "
+        "equations): tanh-like, fixed a, b, c, d, ratios a/b and c/d set the gradient decay - "
+        "consistent with the two bounded exponential branches.",
         notes="With a/b = c/d the slopes meet at 0 (C^1, f'' still jumps from c/d^2 to -a/b^2); "
         "otherwise f' jumps there. Kunc & Kléma 2024, §3.2.12.",
     )

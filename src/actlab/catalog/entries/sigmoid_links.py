@@ -40,6 +40,10 @@ register(
         properties=SIGMOID_SHAPE,
         limits=(0.0, 1.0),
         paper=GOMES_2011,
+        checked="Paper not retrievable (abstract on the Springer page: log-log, complementary "
+        "log-log and probit suggested as new activations); survey arXiv:2402.09092 §3.2.20 prose "
+        "(text copy without equations) names LogLog for financial forecasting; exp(-exp(-x)) "
+        "itself not seen in a source text here.",
         notes="Kunc & Kléma 2024, §3.2.20.",
     )
 )
@@ -59,6 +63,10 @@ register(
         properties=SIGMOID_SHAPE,
         limits=(0.0, 1.0),
         paper=GOMES_2011,
+        checked="Paper not retrievable (abstract on the Springer page names the complementary "
+        "log-log); survey arXiv:2402.09092 §3.2.21 prose (text copy without equations) "
+        "complements LogLog; 1 - exp(-exp(x)) is the standard inverse cloglog link, not seen in a "
+        "source text here.",
         notes="Kunc & Kléma 2024, §3.2.21.",
     )
 )
@@ -80,7 +88,13 @@ register(
         properties=SIGMOID_SHAPE,
         limits=(-1.0, 1.0),
         paper=GOMES_2011,
-        notes="f(0) = 1 - 2e^(-0.7) = 0.0068, so it is not zero-centred. Kunc & Kléma 2024, §3.2.21.",
+        checked="Not checked against a source: the Gomes et al. 2011 abstract lists only cloglog, "
+        "probit and loglog, and the readable survey copy (arXiv:2402.09092 §3.2.21, no equations) "
+        "does not show the 0.7 constant; several public implementations use the same 1 - 2 "
+        "exp(-0.7 e^x).",
+        notes="f(0) = 1 - 2e^(-0.7) = 0.0068, so it is not zero-centred. The 0.7 form was not "
+        "found in the abstract of the paper cited (which names loglog, cloglog and probit), so "
+        "the attribution is unconfirmed. Kunc & Kléma 2024, §3.2.21.",
     )
 )
 
@@ -99,6 +113,9 @@ register(
         limits=(-1.0, 1.0),
         paper="Fausett, 'Fundamentals of Neural Networks: Architectures, Algorithms, and "
         "Applications', Prentice Hall, 1994",
+        checked="Fausett 1994 not retrievable; survey arXiv:2402.09092 §3.2.26 prose (text copy "
+        "without equations) uses sigma_2 in Guevraa et al.'s pairs; (1 - e^-x)/(1 + e^-x) = 2 "
+        "sigma(x) - 1 = tanh(x/2) is an identity, checked numerically by the generated tests.",
         notes="Computed as tanh(x/2): 2 sigmoid(x) - 1 would cancel to a few ulps of 1 near 0. "
         "Kunc & Kléma 2024, §3.2.26 (their sigma_2).",
     )
@@ -128,6 +145,9 @@ register(
         test_params=({"a": 1.0}, {"a": 0.25}),
         paper="Aranda-Ordaz, 'On two families of transformations to additivity for binary "
         "response data', Biometrika 68(2):357-363, 1981",
+        checked="Survey arXiv:2402.09092 §3.20 prose (text copy without equations): a > 0 fixed, "
+        "Essai Ali, Abdel-Raman & Badry used a = 2 - matches the range and default; Aranda-Ordaz "
+        "1981 not retrievable, so 1 - (1 + a e^x)^(-1/a) was not read in a source text here.",
         notes="Essai Ali, Abdel-Raman & Badry used it with a = 2 (the default). Kunc & Kléma "
         "2024, §3.20.",
     )
@@ -157,6 +177,10 @@ register(
         limits=(-1.0, 1.0),
         paper="Wuraola & Patel, 'SQNL: A New Computationally Efficient Activation Function', "
         "IJCNN 2018",
+        checked="Survey arXiv:2402.09092 §3.8.1 prose (text copy without equations): square "
+        "operator instead of exp, linear derivative, bounded range, the paper's definition had "
+        "mistakes and the survey gives a corrected one - matches the structure; the formula "
+        "itself was not read (paper not retrievable).",
         notes="f' is continuous; f'' jumps at -2, 0 and 2 (to ±1/2). Kunc & Kléma 2024, §3.8.1 "
         "(the survey's corrected form of the paper's definition).",
     )

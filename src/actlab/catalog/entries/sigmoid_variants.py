@@ -58,6 +58,9 @@ register(
         paper="Elfwing, Uchibe & Doya, 'Sigmoid-weighted linear units for neural network "
         "function approximation in reinforcement learning', Neural Networks 107:3-11, 2018 "
         "(arXiv:1702.03118, 2017)",
+        checked="Survey arXiv:2402.09092 §3.3.21 prose (text copy without equations): dSiLU as a "
+        "sigmoid-like AF with maximum about 1.1 and minimum about -0.1 - matches the extremes "
+        "1.0998 and -0.0998; Elfwing et al.'s text not retrievable here.",
         notes="Extremes -0.0998 at x = -2.3994 and 1.0998 at x = 2.3994 (f(x) + f(-x) = 1). "
         "Kunc & Kléma 2024, §3.3.21.",
     )
@@ -85,8 +88,15 @@ register(
         paper="Courbariaux, Hubara, Soudry, El-Yaniv & Bengio, 'Binarized Neural Networks: "
         "Training Deep Neural Networks with Weights and Activations Constrained to +1 or -1', "
         "arXiv:1602.02830, 2016",
-        notes="sign(0) = 0 as torch.sign; NaN stays NaN. Self-normalising in Klambauer et al.'s "
-        "sense, trivially: sign(z) has mean 0 and variance 1 for z ~ N(0, nu) whatever nu. Kunc "
+        checked="Survey arXiv:2402.09092 §3.1 prose (text copy without equations): -1 for "
+        "negative, 1 for positive and 0 for exactly zero - matches fn; the BNN authors' code "
+        "(MatthieuCourbariaux/BinaryNet, binary_tanh_unit = 2 round(hard_sigmoid(x)) - 1) and "
+        "summaries of its Eq. (1) give +1 at x = 0 instead (see notes).",
+        notes="sign(0) = 0 as torch.sign and the survey's sign; the binarized networks of the "
+        "paper cited map x = 0 to +1 instead (summaries of its Eq. (1); 2 round(hard_sigmoid(x)) "
+        "- 1 in the authors' code), a difference at one point only. NaN stays NaN. "
+        "Self-normalising in Klambauer et al.'s sense, trivially: sign(z) has mean 0 and "
+        "variance 1 for z ~ N(0, nu) whatever nu. Kunc "
         "& Kléma 2024, §3.1 (with the binary step).",
     )
 )
@@ -114,6 +124,10 @@ register(
         limits=(0.0, 1.0),
         paper="Courbariaux, Bengio & David, 'BinaryConnect: Training Deep Neural Networks with "
         "binary weights during propagations', NeurIPS 2015",
+        checked="Authors' code MatthieuCourbariaux/BinaryNet Train-time/binary_net.py "
+        "(hard_sigmoid = clip((x + 1)/2, 0, 1), binarization taken from the BinaryConnect "
+        "repository) and paperswithcode's Hard Sigmoid page (BinaryConnect) agree with fn; the "
+        "paper's text not read.",
         notes="At x = ±1 autograd gives 1/2 (clamp passes the gradient at its bounds). Kunc & "
         "Kléma 2024, §3.6.17.",
     )
@@ -159,6 +173,10 @@ register(
         test_params=({"gamma": 4.0},),
         paper="Hazimeh, Ponomareva, Mol, Tan & Mazumder, 'The Tree Ensemble Layer: "
         "Differentiability meets Conditional Computation', ICML 2020",
+        checked="Authors' code google-research/google-research tf_trees/neural_trees_helpers.cc "
+        "(SmoothIndicator with smooth_step_param 0): -2 u^3 + 3 u^2 in u = x + 1/2 on (-1/2, "
+        "1/2), 0 and 1 outside - equal to f at gamma = 1; the gamma scaling (there via "
+        "smooth_step_param = 1/gamma) and the paper's equation were not read.",
         notes="C^1: f'' jumps by 6/gamma^2 at ±gamma/2. Kunc & Kléma 2024, §3.2.14.",
     )
 )
@@ -188,6 +206,9 @@ register(
         test_params=({"mu": 0.0, "sigma": 1.0},),
         paper="Ma, Zhou, Kong, He, Gui, Neubig, May & Zettlemoyer, 'Mega: Moving Average "
         "Equipped Gated Attention', ICLR 2023 (arXiv:2209.10655, 2022)",
+        checked="Mega authors' code facebookresearch/mega fairseq/utils.py laplace(): 0.5 (1 + "
+        "erf((x - mu)/(sigma sqrt 2))) with mu = 0.707107, sigma = 0.282095 - matches fn and "
+        "defaults (sqrt(1/2), sqrt(1/(4 pi))); the paper's equation not read.",
         notes="The defaults are Mega's: mu = sqrt(1/2), sigma = sqrt(1/(4 pi)). With mu = 0, "
         "sigma = 1 it is probit.",
     )
@@ -215,6 +236,9 @@ register(
         limits=(0.0, 1.0),
         paper="Wuraola, Patel & Nguang, 'Efficient activation functions for embedded inference "
         "engines', Neurocomputing 442:73-88, 2021",
+        checked="Not checked against the paper: Wuraola, Patel & Nguang 2021 not retrievable and "
+        "the readable survey copy lacks §3.8.6; public ports disagree (one gives 1/2 z -+ z^2/4 + "
+        "1/2, discontinuous at ±2, another (SQNL + 1)/2 as here).",
         notes="Kunc & Kléma 2024, §3.8.6.",
     )
 )
