@@ -187,7 +187,7 @@ class ErfReLU(Activation):
     def __init__(self, num_parameters: int = 1, a: float = 1.0, dim: int = 1) -> None: ...
 
 class FPFLU(Activation):
-    """Faster PFLU: x for x >= 0 and x + x^2/sqrt(1 + x^2) below, PFLU's dip kept only on the negative side."""
+    """Faster PFLU: max(x, x/(1 + x^2)), x for x >= 0 and x/(1 + x^2) below; a non-monotonic dip on the negative side without PFLU's square root."""
     def __init__(self) -> None: ...
 
 class FReLU(Activation):
@@ -527,7 +527,7 @@ class OPLU(Activation):
     def __init__(self, dim: int = -1) -> None: ...
 
 class PDELU(Activation):
-    """Parametric deformable ELU: x for x > 0 and alpha((1 + (1 - t) x)_+^(1/(1 - t)) - 1) below, an ELU whose exponential is deformed by t (t -> 1: ELU) and reaches its floor -alpha at x = -1/(1 - t)."""
+    """Parametric deformable ELU: x for x > 0 and alpha((1 + (1 - t) x)_+^(1/(1 - t)) - 1) below, an ELU whose exponential is deformed by t (t -> 1: ELU); for t < 1 it reaches its floor -alpha at x = -1/(1 - t), for t > 1 it only tends to it."""
     def __init__(self, num_parameters: int = 1, alpha: float = 1.0, t: float = 0.9, dim: int = 1) -> None: ...
 
 class PELU(Activation):
@@ -875,7 +875,7 @@ class SwiGLU(Activation):
     def __init__(self, dim: int = -1) -> None: ...
 
 class Swim(Activation):
-    """Swim: x (1 + a x/sqrt(1 + x^2))/2, an algebraic (exp-free) swish; a = 1 is PFLU."""
+    """Swim: x (1 + a x/sqrt(1 + a^2 x^2))/2 = PFLU(a x)/a, an algebraic (exp-free) swish; a = 1 is PFLU, a plays the role of swish's beta."""
     def __init__(self, a: float = 0.5) -> None: ...
 
 class SwishLearnable(Activation):

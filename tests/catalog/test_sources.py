@@ -82,3 +82,11 @@ def test_citations_read_titles_notes_and_several_works():
 def test_a_citation_outside_the_house_style_is_named(text):
     with pytest.raises(ValueError, match="citation"):
         parse_citation(text)
+
+
+@pytest.mark.parametrize("spec", actlab.specs(), ids=lambda s: s.name)
+def test_every_entry_says_where_its_formula_was_checked(spec):
+    # a sentence naming what was read (an equation, a section, an abstract, code, a page)
+    sources = ("eq", "§", "abstract", "code", "paper", "page", "survey", "doc", "text", "defin")
+    assert len(spec.checked) > 40, spec.checked
+    assert any(word in spec.checked.lower() for word in sources), spec.checked
