@@ -65,17 +65,24 @@ REFERENCE: dict[str, Callable[..., torch.Tensor]] = {
 
 
 def _as_rows(value: Any, x: torch.Tensor, vector: bool, dim: int) -> torch.Tensor:
-    """A parameter as the kernels take it: (1, K) shared or (C, K) per channel (K = 1 for a
-    scalar), in x's dtype; C is checked against x along `dim` (the torch form's error)."""
+    """A parameter as the kernels take it, in x's dtype: 1-D as it is (a column of per-channel
+    values, or one shared row of coefficients: no reshape for autograd to record), else
+    (1, K) shared or (C, K) per channel; C is checked against x along `dim` (the torch form's
+    error)."""
     t = as_tensor(value, x)
-    if vector:
-        rows = t.reshape(1, t.shape[-1]) if t.dim() == 1 or t.shape[0] == 1 else t
+    if t.dim() == 1:
+        rows = t
+        channels = 1 if vector else t.shape[0]
+    elif vector:
+        rows = t.reshape(1, t.shape[-1]) if t.shape[0] == 1 else t
         if rows.dim() != 2:
             return rows  # not a shape the kernels take: the caller falls back
+        channels = rows.shape[0]
     else:
         rows = t.reshape(-1, 1)
-    if rows.shape[0] > 1:
-        channel_shape(x, dim, rows.shape[0])  # raises ChannelError naming both sizes
+        channels = rows.shape[0]
+    if channels > 1:
+        channel_shape(x, dim, channels)  # raises ChannelError naming both sizes
     return rows
 
 
@@ -117,7 +124,7 @@ def serve(
     if kind < 0:
         return None
     rows = [_as_rows(p, x, v, dim) for p, v in zip(params, PARAMETERS[name], strict=True)]
-    if any(r.dim() != 2 for r in rows):
+    if any(r.dim() not in (1, 2) for r in rows):
         return None
     # the overload itself: resolving it from the packet costs ~3 µs a call
     return torch.ops.actlab.learnable.default(x, kind, rows, dim, [float(c) for c in consts])

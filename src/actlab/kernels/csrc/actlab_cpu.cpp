@@ -21,6 +21,7 @@
 #include <ATen/ops/empty_like.h>
 #include <ATen/ops/zeros.h>
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/csrc/autograd/functions/utils.h>
 #include <torch/library.h>
 
 #include <algorithm>
@@ -845,12 +846,13 @@ C10_ALWAYS_INLINE SigmoidPair<T> sigmoid_pair(const VecT<T>& u) {
 }
 // float32: e = e^-u with the argument clamped to [-88, 86.6], so e stays finite and
 // sigmoid = 1/(1 + e), sigmoid' = e sigmoid^2 need no branch on the sign of u and never
-// cancel; beyond the clamp they are off by < 1e-38 (absolute), far below a float32 eps of f.
+// cancel. Below u = -86.6 sigmoid is 0, as float32's (and the generic form's) e^u underflows
+// to there; sigmoid' is then off by < 1e-38 (absolute), far below a float32 eps of f'.
 // A NaN u gives NaN (nan_to), as the torch form does for a NaN beta.
 template <>
 C10_ALWAYS_INLINE SigmoidPair<float> sigmoid_pair<float>(const VecT<float>& u) {
   const VecT<float> one(1.f), e = nan_to(u, exp_clamped(u.neg())), r = one / (one + e);
-  return {r, e * r * r};
+  return {blend(r, VecT<float>(0.f), u < VecT<float>(-86.6f)), e * r * r};
 }
 
 // Limits at ±inf: the formula sees 0 where x is infinite (as `limits_at_infinity`), the value
@@ -1715,6 +1717,25 @@ Tables<T> make_tables(int64_t kind, const Params<T>& P, int64_t width, at::Array
   return tab;
 }
 
+// Whether parameter p of a kind is a vector of coefficients (else one value per channel).
+bool vector_parameter(int64_t kind, size_t p) {
+  return kind == APL || kind == RATIONAL || (kind == SPLINE && p == 2);
+}
+
+// The parameters as (C_p, K_p) rows, contiguous: a 1-D tensor is a column of per-channel
+// values (n, 1), or one shared row of coefficients (1, n). Callers pass a module's parameters
+// as they are, so autograd records no reshape before the op (a view and its backward cost more
+// than the kernel at small sizes).
+std::vector<at::Tensor> as_rows(int64_t kind, at::TensorList params) {
+  std::vector<at::Tensor> out;
+  for (size_t p = 0; p < params.size(); ++p) {
+    at::Tensor t = params[p].contiguous();
+    if (t.dim() == 1) t = vector_parameter(kind, p) ? t.view({1, t.size(0)}) : t.view({t.size(0), 1});
+    out.push_back(t);
+  }
+  return out;
+}
+
 void check_learnable(const at::Tensor& x, int64_t kind, at::TensorList params,
                      at::ArrayRef<double> consts, const char* op) {
   check_float(x, op);
@@ -1724,7 +1745,7 @@ void check_learnable(const at::Tensor& x, int64_t kind, at::TensorList params,
               " parameter tensors, got ", params.size());
   int64_t C = 1;
   for (const at::Tensor& p : params) {
-    TORCH_CHECK(p.dim() == 2 && p.size(1) >= 1, op, ": parameters must be 2-D (C, K)");
+    TORCH_CHECK(p.dim() == 2 && p.size(1) >= 1, op, ": parameters must be 1-D or 2-D (C, K)");
     TORCH_CHECK(p.scalar_type() == x.scalar_type() && p.device().is_cpu(), op,
                 ": parameters must be CPU tensors of x's dtype");
     C = std::max(C, p.size(0));
@@ -1756,12 +1777,6 @@ Layout learn_layout(const at::Tensor& x, int64_t dim, at::TensorList params) {
   for (int64_t i = 0; i < d; ++i) L.outer *= x.size(i);
   for (int64_t i = d + 1; i < x.dim(); ++i) L.inner *= x.size(i);
   return L;
-}
-
-std::vector<at::Tensor> contiguous_all(at::TensorList params) {
-  std::vector<at::Tensor> out;
-  for (const at::Tensor& p : params) out.push_back(p.contiguous());
-  return out;
 }
 
 // Calls body(kernel) with the kernel object for `kind`, built for T.
@@ -1813,9 +1828,11 @@ void with_learn_kernel(int64_t kind, const Params<T>& P, at::ArrayRef<double> co
 
 at::Tensor learnable_forward(const at::Tensor& x_in, int64_t kind, at::TensorList params_in,
                              int64_t dim, at::ArrayRef<double> consts) {
-  check_learnable(x_in, kind, params_in, consts, "actlab::learnable_forward");
+  TORCH_CHECK(kind >= 0 && kind < int64_t(kLearnKinds.size()), "actlab::learnable_forward: "
+              "unknown kind ", kind);
+  const std::vector<at::Tensor> params = as_rows(kind, params_in);
+  check_learnable(x_in, kind, params, consts, "actlab::learnable_forward");
   const at::Tensor x = x_in.contiguous();
-  const std::vector<at::Tensor> params = contiguous_all(params_in);
   const Layout L = learn_layout(x, dim, params);
   at::Tensor y = at::empty_like(x);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "learnable_forward", [&] {
@@ -1881,11 +1898,13 @@ void finish_gradients(const K& kernel, int64_t kind, const Params<T>& P, const T
 std::vector<at::Tensor> learnable_backward(const at::Tensor& grad_in, const at::Tensor& x_in,
                                            int64_t kind, at::TensorList params_in, int64_t dim,
                                            at::ArrayRef<double> consts) {
-  check_learnable(x_in, kind, params_in, consts, "actlab::learnable_backward");
+  TORCH_CHECK(kind >= 0 && kind < int64_t(kLearnKinds.size()), "actlab::learnable_backward: "
+              "unknown kind ", kind);
+  const std::vector<at::Tensor> params = as_rows(kind, params_in);
+  check_learnable(x_in, kind, params, consts, "actlab::learnable_backward");
   TORCH_CHECK(grad_in.sizes() == x_in.sizes() && grad_in.scalar_type() == x_in.scalar_type(),
               "actlab::learnable_backward: grad and x differ in shape or dtype");
   const at::Tensor x = x_in.contiguous(), grad = grad_in.contiguous();
-  const std::vector<at::Tensor> params = contiguous_all(params_in);
   const Layout L = learn_layout(x, dim, params);
   at::Tensor gx = at::empty_like(x);
   std::vector<at::Tensor> grads;
@@ -1901,6 +1920,8 @@ std::vector<at::Tensor> learnable_backward(const at::Tensor& grad_in, const at::
       finish_gradients<scalar_t>(kernel, kind, P, tab, sums, consts, grads);
     });
   });
+  for (size_t p = 0; p < grads.size(); ++p)  // each in its parameter's own shape
+    if (grads[p].sizes() != params_in[p].sizes()) grads[p] = grads[p].view(params_in[p].sizes());
   grads.insert(grads.begin(), gx);
   return grads;
 }
@@ -1938,40 +1959,55 @@ std::vector<at::Tensor> call_learnable_backward(bool graph, const at::Tensor& gr
   return op.call(grad.contiguous(), x, kind, params, dim, consts);
 }
 
-class LearnableFn : public torch::autograd::Function<LearnableFn> {
- public:
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, int64_t kind,
-                            at::TensorList params, int64_t dim, std::vector<double> consts) {
-    at::Tensor y;
-    {
-      at::AutoDispatchBelowADInplaceOrView below_autograd;
-      y = call_learnable_forward(x, kind, params, dim, consts);
-    }
-    std::vector<at::Tensor> saved = {x};
-    saved.insert(saved.end(), params.begin(), params.end());
-    ctx->save_for_backward(saved);
-    ctx->saved_data["kind"] = kind;
-    ctx->saved_data["dim"] = dim;
-    ctx->saved_data["consts"] = c10::IValue(consts);
-    return y;
-  }
-  static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    const variable_list saved = ctx->get_saved_variables();
-    const at::Tensor x = saved[0];
-    const std::vector<at::Tensor> params(saved.begin() + 1, saved.end());
-    const int64_t kind = ctx->saved_data["kind"].toInt(), dim = ctx->saved_data["dim"].toInt();
-    const std::vector<double> consts = ctx->saved_data["consts"].toDoubleVector();
+// The autograd node of `learnable`, written as PyTorch's generated nodes are (saved variables
+// and plain members) rather than as a torch::autograd::Function: the generic custom-function
+// machinery (an IValue map for the constants, a mutex, per-call checks of every output) cost
+// ~15 µs a call, as much as the kernel itself at the sizes of a small network's layer.
+struct LearnableBackward : public torch::autograd::Node {
+  torch::autograd::SavedVariable x_;
+  std::vector<torch::autograd::SavedVariable> params_;
+  int64_t kind_ = 0, dim_ = 0;
+  std::vector<double> consts_;
+
+  torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    const size_t outputs = 1 + params_.size();
+    torch::autograd::variable_list result(outputs);
+    if (!grads[0].defined()) return result;  // no gradient flows in: none flows out
+    const at::Tensor x = x_.unpack();
+    std::vector<at::Tensor> params;
+    params.reserve(params_.size());
+    for (const auto& p : params_) params.push_back(p.unpack());
+    // under create_graph the backward is itself recorded (learnable_double_backward)
     const bool graph = at::GradMode::is_enabled();
-    const std::vector<at::Tensor> out =
-        call_learnable_backward(graph, grads[0], x, kind, params, dim, consts);
-    variable_list result = {out[0], at::Tensor()};  // x, kind
-    result.insert(result.end(), out.begin() + 1, out.end());
-    result.push_back(at::Tensor());  // dim
-    result.push_back(at::Tensor());  // consts
+    std::vector<at::Tensor> out =
+        call_learnable_backward(graph, grads[0], x, kind_, params, dim_, consts_);
+    for (size_t i = 0; i < outputs; ++i)
+      if (should_compute_output(i)) result[i] = std::move(out[i]);
     return result;
+  }
+  std::string name() const override { return "LearnableBackward"; }
+  void release_variables() override {
+    x_.reset_data();
+    for (auto& p : params_) p.reset_data();
   }
 };
 
+// A new node, owned as this torch's autograd holds nodes (std::shared_ptr in older releases,
+// c10::intrusive_ptr in newer ones): a template, so that only the branch for this torch is
+// compiled.
+using NodePointer = decltype(std::declval<torch::autograd::Edge>().function);
+template <typename Pointer>
+Pointer new_node(LearnableBackward*& raw) {
+  if constexpr (std::is_same_v<Pointer, std::shared_ptr<torch::autograd::Node>>) {
+    auto node = std::make_shared<LearnableBackward>();
+    raw = node.get();
+    return node;
+  } else {
+    auto node = c10::make_intrusive<LearnableBackward>();
+    raw = node.get();
+    return node;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Streaming statistics (actlab.diagnose.Monitor): one read of x gives, in float64,
@@ -2095,7 +2131,21 @@ at::Tensor learnable_autograd(const at::Tensor& x, int64_t kind, at::TensorList 
     at::AutoDispatchBelowADInplaceOrView below_autograd;
     return call_learnable_forward(x, kind, params, dim, consts);
   }
-  return LearnableFn::apply(x, kind, params, dim, consts.vec());
+  at::Tensor y;
+  {
+    at::AutoDispatchBelowADInplaceOrView below_autograd;
+    y = call_learnable_forward(x, kind, params, dim, consts);
+  }
+  LearnableBackward* node = nullptr;
+  NodePointer owner = new_node<NodePointer>(node);
+  node->set_next_edges(torch::autograd::collect_next_edges(x, params));
+  node->x_ = torch::autograd::SavedVariable(x, /*is_output=*/false);
+  for (const at::Tensor& p : params) node->params_.emplace_back(p, /*is_output=*/false);
+  node->kind_ = kind;
+  node->dim_ = dim;
+  node->consts_ = consts.vec();
+  torch::autograd::set_history(y, owner);
+  return y;
 }
 
 std::vector<std::string> kinds(const std::string& family) {
