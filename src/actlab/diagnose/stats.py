@@ -1,8 +1,9 @@
-"""Streaming per-layer statistics: a few reductions per call, kept on the activation's device.
+"""Streaming per-layer statistics: one read of each tensor per call, kept on its device.
 
-Each observed call runs a handful of full-tensor reductions (float64 sums, one per-unit max)
-and writes their results as one row of a float64 ledger on the same device, with no host
-transfer; the rows are read back in one transfer per ledger when a report is made (or when
+Each observed call reads each tensor it looks at once (`actlab.kernels.statistics.tensor_stats`:
+float64 sum, sum of squares, sum of magnitudes and three counts in one fused pass on CPU, the
+same numbers from torch ops elsewhere), plus one per-unit max for the dead units, and writes
+the results as one row of a float64 ledger on the same device, with no host transfer; the rows are read back in one transfer per ledger when a report is made (or when
 a ledger of `LEDGER_ROWS` rows fills up) and merged on the host, in call order, with the same
 float64 arithmetic as a running total would use. So a training step never waits for the
 device, and the numbers do not depend on when reports are made.
