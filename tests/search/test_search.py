@@ -60,6 +60,17 @@ def test_ranking_json_shape_best_first(searched):
     rest = rows[2:]
     keys = [(-r["rung"], -(r["fitness"] if r["fitness"] is not None else -math.inf)) for r in rest]
     assert keys == sorted(keys)
+    # every row carries its measured shape class; the shares count the top 10 and 20
+    from actlab.search.families import SHAPE_CLASSES, shape_class
+
+    by_label = {c.label: c for c in searched.candidates}
+    assert all(r["shape_class"] == shape_class(by_label[r["expression"]].values) for r in rows)
+    assert all(r["shape_class"] in SHAPE_CLASSES for r in rows)
+    for top in (10, 20):
+        counts = data["shape_classes"][f"top {top}"]
+        assert sum(counts.values()) == min(top, len(rows))
+        assert counts == {c: n for c in SHAPE_CLASSES
+                          if (n := sum(r["shape_class"] == c for r in rows[:top]))}  # fmt: skip
 
 
 def test_choices_use_validation_scores_only(searched):
