@@ -3,7 +3,7 @@
 SymPy (a dependency of torch) is imported only here, by `actlab show "expr:..."` and the
 search's export. The LaTeX formulas are the mathematical functions: the safe forms' clamps
 (exp at 30, division away from zero) are left out, so they differ from the module only there.
-The NumPy code keeps σ and softplus whole (expit, logaddexp) and uses the clamped exp, sinh
+The NumPy code keeps σ and softplus whole (through numpy.logaddexp) and uses the clamped exp, sinh
 and cosh, so f′ is finite at ±10⁴ and equals the module's autograd derivative there.
 """
 
@@ -18,8 +18,8 @@ from actlab.expr.tree import Node
 def _stable_functions() -> dict[str, Any]:
     """SymPy functions that stay whole under differentiation, for numerical code.
 
-    σ′(u) = σ(u)(1 − σ(u)) and softplus′(u) = σ(u), printed as scipy.special.expit and
-    numpy.logaddexp(0, u): written out as 1/(1 + e^−u), SymPy's derivative of x·σ(x) holds
+    σ′(u) = σ(u)(1 − σ(u)) and softplus′(u) = σ(u), printed as exp(−logaddexp(0, −u)) and
+    logaddexp(0, u) (NumPy alone, finite and accurate in both tails): written out as 1/(1 + e^−u), SymPy's derivative of x·σ(x) holds
     x·e^−x/(1 + e^−x)², which is ∞/∞ = NaN at x = −10⁴; σ(x)(1 − σ(x))·x is 0 there. exp, sinh
     and cosh are the safe forms (argument clamped at 30, sinh and cosh at ±30), whose
     derivative is 0 beyond the clamp, as the module's autograd derivative is."""
@@ -135,7 +135,7 @@ def _latex(expr: Any) -> str:
 
 def numpy_code(tree: Node, derivative: bool = False) -> str:
     """Python code of f (or f′) over `x` and the parameters, calling numpy.* and scipy.special.*;
-    σ and softplus stay whole (expit, logaddexp), so f′ of a σ product is finite at ±10⁴, and
+    σ and softplus stay whole (numpy.logaddexp), so f′ of a σ product is finite at ±10⁴, and
     exp, sinh, cosh are the module's clamped forms, with their derivative (0 past the clamp)."""
     import sympy as sp
     from sympy.printing.numpy import SciPyPrinter
@@ -158,7 +158,7 @@ def numpy_code(tree: Node, derivative: bool = False) -> str:
         def _print_Function(self, expr: Any) -> str:
             name = type(expr).__name__
             if name == "Sigmoid":
-                return f"scipy.special.expit({self._print(expr.args[0])})"
+                return f"numpy.exp(-numpy.logaddexp(0, -({self._print(expr.args[0])})))"
             if name == "Softplus":
                 return f"numpy.logaddexp(0, {self._print(expr.args[0])})"
             clamp = repr(CLAMP)
