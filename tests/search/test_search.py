@@ -60,6 +60,17 @@ def test_ranking_json_shape_best_first(searched):
     rest = rows[2:]
     keys = [(-r["rung"], -(r["fitness"] if r["fitness"] is not None else -math.inf)) for r in rest]
     assert keys == sorted(keys)
+    # every row carries its measured shape class; the shares count the top 10 and 20
+    from actlab.search.families import SHAPE_CLASSES, shape_class
+
+    by_label = {c.label: c for c in searched.candidates}
+    assert all(r["shape_class"] == shape_class(by_label[r["expression"]].values) for r in rows)
+    assert all(r["shape_class"] in SHAPE_CLASSES for r in rows)
+    for top in (10, 20):
+        counts = data["shape_classes"][f"top {top}"]
+        assert sum(counts.values()) == min(top, len(rows))
+        assert counts == {c: n for c in SHAPE_CLASSES
+                          if (n := sum(r["shape_class"] == c for r in rows[:top]))}  # fmt: skip
 
 
 def test_choices_use_validation_scores_only(searched):
@@ -225,3 +236,28 @@ def test_throughput_comes_from_the_stores_run_times(searched):
     # one worker: the runs do not overlap, so the union is the sum of their lengths
     assert busy_seconds(records) == pytest.approx(sum((b - a).total_seconds() for a, b in spans))
     assert busy_seconds(records + records) == pytest.approx(busy_seconds(records))
+
+
+def test_a_rung_that_adds_seeds_does_not_count_the_shared_runs_twice(tmp_path):
+    """Rungs 1:1 then 1:2: the second gets seed 0's runs back from the store, and their time
+    belongs to the first rung; the second counts only the seed-1 runs it trained."""
+    from actlab.experiments.store import ResultStore
+    from actlab.search.stages import busy_seconds
+
+    config = {**TINY, "unary": "x,sigmoid,relu", "binary": "mul", "rungs": "1:1,1:2",
+              "finalists": 1, "transfer": "none", "out": str(tmp_path)}  # fmt: skip
+    result = run_search(from_dict(config), quiet=True)
+    first, second = result.stages[0], result.stages[1]
+    assert second.skipped == second.activations  # seed 0 of every promoted label, reused
+    with ResultStore(tmp_path / "runs") as store:
+        records = store.records()
+    rung1 = {r.config.label for r in records if r.config.seed == 1}
+    seed1 = [r for r in records if r.config.seed == 1 and r.config.label in rung1
+             and r.config.training.epochs == 1]  # fmt: skip
+    assert second.busy_seconds == pytest.approx(busy_seconds(seed1))
+    rung0 = [r for r in records if r.config.seed == 0 and r.config.training.epochs == 1]
+    assert first.busy_seconds == pytest.approx(busy_seconds(rung0))
+    t = result.throughput()
+    assert t["search_seconds"] == pytest.approx(
+        sum(s.busy_seconds for s in result.stages), abs=0.051
+    )

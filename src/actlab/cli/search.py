@@ -16,7 +16,7 @@ import click
 
 from actlab.cli.experiment_options import add_backend_options, results_dir_options
 
-_RUNGS = "1:1,3:1,8:2,15:3"
+_RUNGS = "3:1,6:1,15:2,15:3"
 
 
 def _options(func):
@@ -217,14 +217,14 @@ def _print_result(result, top: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from actlab.search.result import rectifier_share
+    from actlab.search.result import rectifier_share, shape_label, shares_text
 
     console = Console(width=None if sys.stdout.isatty() else 160, highlight=False, emoji=False)
     table = Table(
         title=f"actlab search: {result.config.space}, {len(result.candidates):,} candidates"
     )
     for header in ("rank", "expression", "fitness (val %)", "95% CI", "Δ vs baseline (pp, rung)",
-                   "final test %", "Δ test (pp)", "p (Holm)", "shape"):  # fmt: skip
+                   "final test %", "Δ test (pp)", "p (Holm)", "shape class"):  # fmt: skip
         table.add_column(header, justify="left" if header == "expression" else "right")
     for r in result.ranking[:top]:
         final = r["final"] or {}
@@ -234,7 +234,7 @@ def _print_result(result, top: int) -> None:
             f"{_pct(ci[0])}–{_pct(ci[1])}" if ci else "–", _pct(r["delta_vs_baseline_rung"]),
             _pct(final.get("test_acc_mean")), _pct(final.get("diff_vs_baseline")),
             "–" if final.get("p_value_holm") is None or not math.isfinite(final["p_value_holm"]) else f"{final['p_value_holm']:.3g}",
-            r["family"],
+            shape_label(r),
         )  # fmt: skip
     console.print(table)
     t = result.throughput()
@@ -244,7 +244,8 @@ def _print_result(result, top: int) -> None:
         f"({t['per_hour_search']:,.0f} candidates/hour) of training wall time by the store's run "
         f"times; this process {t['process_seconds']:,.0f} s, {t['rung0_trained']:,} runs trained "
         f"at rung 0. Of the top "
-        f"10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like."
+        f"10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like (shape classes, "
+        f"{shares_text(result.ranking)})."
     )  # fmt: skip
     for setting, rows in [("final", result.final), *result.transfer.items()]:
         base = next((r for r in rows if r.activation == r.baseline), None)

@@ -1,21 +1,79 @@
 """Formulas of an expression with SymPy: LaTeX of f and f′, and NumPy/SciPy code for both.
 
 SymPy (a dependency of torch) is imported only here, by `actlab show "expr:..."` and the
-search's export. The formulas are the mathematical functions: the safe forms' clamps (exp at
-±30, division away from zero) are left out, so they differ from the module only there.
+search's export. The LaTeX formulas are the mathematical functions: the safe forms' clamps
+(exp at 30, division away from zero) are left out, so they differ from the module only there.
+The NumPy code keeps σ and softplus whole (through numpy.logaddexp) and uses the clamped exp, sinh
+and cosh, so f′ is finite at ±10⁴ and equals the module's autograd derivative there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from actlab.expr.functions import FUNCTIONS
+from actlab.expr.functions import CLAMP, FUNCTIONS
 from actlab.expr.tree import Node
 
 
-def to_sympy(tree: Node) -> tuple[Any, Any, dict[str, Any]]:
-    """(f, the symbol x, parameter symbols by name) as SymPy objects."""
+def _stable_functions() -> dict[str, Any]:
+    """SymPy functions that stay whole under differentiation, for numerical code.
+
+    σ′(u) = σ(u)(1 − σ(u)) and softplus′(u) = σ(u), printed as exp(−logaddexp(0, −u)) and
+    logaddexp(0, u) (NumPy alone, finite and accurate in both tails): written out as 1/(1 + e^−u), SymPy's derivative of x·σ(x) holds
+    x·e^−x/(1 + e^−x)², which is ∞/∞ = NaN at x = −10⁴; σ(x)(1 − σ(x))·x is 0 there. exp, sinh
+    and cosh are the safe forms (argument clamped at 30, sinh and cosh at ±30), whose
+    derivative is 0 beyond the clamp, as the module's autograd derivative is."""
     import sympy as sp
+
+    class Sigmoid(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return Sigmoid(self.args[0]) * (1 - Sigmoid(self.args[0]))
+
+    class Softplus(sp.Function):
+        nargs = 1
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return Sigmoid(self.args[0])
+
+    class Inside(sp.Function):
+        """1 where the safe forms' clamp lets u through (|u| ≤ 30; for exp, u ≤ 30), else 0:
+        the derivative of a clamped argument. Piecewise constant, so its own derivative is 0."""
+
+        nargs = 2  # (u, 1 for exp's one-sided clamp or 2 for sinh and cosh)
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            return sp.Integer(0)
+
+    def clamped(name: str, one_sided: bool) -> Any:
+        class Clamped(sp.Function):
+            nargs = 1
+
+            def fdiff(self, argindex: int = 1) -> Any:
+                u = self.args[0]
+                slope = {"exp": ClampedExp, "sinh": ClampedCosh, "cosh": ClampedSinh}[name]
+                return slope(u) * Inside(u, 1 if one_sided else 2)
+
+        Clamped.__name__ = "Clamped" + name.capitalize()
+        return Clamped
+
+    ClampedExp, ClampedSinh, ClampedCosh = (
+        clamped("exp", True),
+        clamped("sinh", False),
+        clamped("cosh", False),
+    )
+    return {"sigmoid": Sigmoid, "softplus": Softplus, "exp": ClampedExp, "sinh": ClampedSinh,
+            "cosh": ClampedCosh, "inside": Inside}  # fmt: skip
+
+
+def to_sympy(tree: Node, stable: bool = False) -> tuple[Any, Any, dict[str, Any]]:
+    """(f, the symbol x, parameter symbols by name) as SymPy objects. With `stable`, σ and
+    softplus are the functions of `_stable_functions` (for numerical code), else their
+    formulas (for LaTeX)."""
+    import sympy as sp
+
+    stable_fns = _stable_functions() if stable else {}
 
     x = sp.Symbol("x", real=True)
     symbols: dict[str, Any] = {}
@@ -43,7 +101,8 @@ def to_sympy(tree: Node) -> tuple[Any, Any, dict[str, Any]]:
         if kind == "pow":
             return args[0] ** int(node.value)
         if kind == "fn":
-            return FUNCTIONS[str(node.value)].sympy_fn(args[0])
+            name = str(node.value)
+            return (stable_fns.get(name) or FUNCTIONS[name].sympy_fn)(args[0])
         return (sp.Max if kind == "max" else sp.Min)(*args)
 
     return build(tree), x, symbols
@@ -75,7 +134,9 @@ def _latex(expr: Any) -> str:
 
 
 def numpy_code(tree: Node, derivative: bool = False) -> str:
-    """Python code of f (or f′) over `x` and the parameters, calling numpy.* and scipy.special.*."""
+    """Python code of f (or f′) over `x` and the parameters, calling numpy.* and scipy.special.*;
+    σ and softplus stay whole (numpy.logaddexp), so f′ of a σ product is finite at ±10⁴, and
+    exp, sinh, cosh are the module's clamped forms, with their derivative (0 past the clamp)."""
     import sympy as sp
     from sympy.printing.numpy import SciPyPrinter
 
@@ -94,6 +155,24 @@ def numpy_code(tree: Node, derivative: bool = False) -> str:
         def _print_Min(self, expr: Any) -> str:
             return self._nested("minimum", expr.args)
 
-    f, x, _ = to_sympy(tree)
+        def _print_Function(self, expr: Any) -> str:
+            name = type(expr).__name__
+            if name == "Sigmoid":
+                return f"numpy.exp(-numpy.logaddexp(0, -({self._print(expr.args[0])})))"
+            if name == "Softplus":
+                return f"numpy.logaddexp(0, {self._print(expr.args[0])})"
+            clamp = repr(CLAMP)
+            if name == "ClampedExp":
+                return f"numpy.exp(numpy.minimum({self._print(expr.args[0])}, {clamp}))"
+            if name in ("ClampedSinh", "ClampedCosh"):
+                fn = name.removeprefix("Clamped").lower()
+                return f"numpy.{fn}(numpy.clip({self._print(expr.args[0])}, -{clamp}, {clamp}))"
+            if name == "Inside":
+                u, sides = expr.args
+                shown = self._print(u) if int(sides) == 1 else f"numpy.abs({self._print(u)})"
+                return f"numpy.less_equal({shown}, {clamp}).astype(float)"
+            return super()._print_Function(expr)
+
+    f, x, _ = to_sympy(tree, stable=True)
     expr = _tidy(sp.diff(f, x)) if derivative else f
     return Printer({"fully_qualified_modules": True}).doprint(expr)

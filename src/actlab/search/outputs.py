@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from actlab.search.result import SearchResult, rectifier_share
+from actlab.search.result import SearchResult, rectifier_share, shape_label, shares_text
 
 TOP_PLOTTED = 10
 TOP_TABLE = 25
@@ -249,13 +249,13 @@ def ranking_rows(result: SearchResult, top: int) -> list[list[str]]:
             _pct(final.get("diff_vs_baseline")),
             _p(final.get("p_value_holm")),
             ("yes" if final.get("significant") else "no") if final else "–",
-            _e(r["family"]), _e(", ".join(f"{k}={v:g}" for k, v in r["learned"].items()) or "–"),
+            _e(shape_label(r)), _e(r["family"]), _e(", ".join(f"{k}={v:g}" for k, v in r["learned"].items()) or "–"),
         ])  # fmt: skip
     return rows
 
 
 RANKING_HEAD = ("rank", "expression", "fitness (val %)", "95% CI", "Δ vs baseline at rung (pp)",
-                "final test %", "Δ test (pp)", "p (Holm)", "sig.", "shape", "learned β")  # fmt: skip
+                "final test %", "Δ test (pp)", "p (Holm)", "sig.", "shape class", "family fit", "learned β")  # fmt: skip
 
 
 def render(result: SearchResult, figures: dict[str, tuple[Path, str]]) -> str:
@@ -273,7 +273,8 @@ def render(result: SearchResult, figures: dict[str, tuple[Path, str]]) -> str:
         f"the {t['search_seconds']:,.0f} s of all stages; run start and finish times from the "
         f"store, so a resumed search counts its earlier part and not the pause). Proxy: {_e(c.dataset)} / {_e(c.model)} "
         f"{_e(c.model_options)}, fitness {_e(c.fitness)} of the last epoch (validation split only); "
-        f"of the top 10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like.</p>",
+        f"of the top 10, {rectifier_share(result.ranking)} are ReLU-like or Swish-like "
+        f"(shape classes, {_e(shares_text(result.ranking))}).</p>",
         "<h2>Ranking</h2>",
         _table(RANKING_HEAD, ranking_rows(result, TOP_TABLE)),
         "<p>Fitness: mean validation score at the final stage (finalists) or at the highest rung "

@@ -17,7 +17,7 @@ from typing import Any
 
 from actlab.experiments.stats import SummaryRow, mean_ci
 from actlab.search.config import SearchConfig
-from actlab.search.families import RECTIFIER_SHAPES, clusters, shape_of
+from actlab.search.families import RECTIFIER_SHAPES, class_shares, classify, clusters, shape_of
 from actlab.search.fingerprint import Candidate
 from actlab.search.stages import StageInfo, fitness, mean
 
@@ -70,6 +70,7 @@ class SearchResult:
             "filtering": self.filtering,
             "stages": [s.to_dict() for s in self.stages],
             "throughput": self.throughput(),
+            "shape_classes": shape_shares(self.ranking),
             "config": self.config.to_dict(),
             "out": str(self.out),
         }
@@ -142,6 +143,7 @@ def rank(result: SearchResult) -> list[dict[str, Any]]:
         base = result.scores[rung].get(baseline, [])
         ci = mean_ci(values) if len(values) > 1 else None
         family, fit = shape_of(candidate.values)
+        shape, orientation = classify(candidate.values)
         final_values = final_scores.get(label)
         if final_values and len(final_values) > 1:
             interval = mean_ci(final_values)
@@ -170,6 +172,8 @@ def rank(result: SearchResult) -> list[dict[str, Any]]:
                 "learned": learned.get(label, {}),
                 "family": family,
                 "family_fit": round(fit, 4),
+                "shape_class": shape,
+                "shape_orientation": orientation,
                 "members": ["expr:" + m for m in candidate.members],
             }
         )
@@ -184,5 +188,25 @@ def _cluster(rows: list[dict[str, Any]], by_label: dict[str, Candidate]) -> None
 
 
 def rectifier_share(ranking: list[dict[str, Any]], top: int = 10) -> int:
-    """How many of the `top` best are ReLU-like or Swish-like."""
-    return sum(1 for r in ranking[:top] if r["family"] in RECTIFIER_SHAPES)
+    """How many of the `top` best are ReLU-like or Swish-like by `shape_class`."""
+    return sum(1 for r in ranking[:top] if r["shape_class"] in RECTIFIER_SHAPES)
+
+
+def shape_shares(ranking: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Counts of each shape class among the top 10 and the top 20."""
+    return class_shares([r["shape_class"] for r in ranking])
+
+
+def shape_label(row: dict[str, Any]) -> str:
+    """The shape class, with the sign change that gives it unless that is f(x) itself:
+    ``"swish-like as -f(x)"``."""
+    turn = row.get("shape_orientation", "f(x)")
+    return row["shape_class"] + ("" if turn == "f(x)" else f" as {turn}")
+
+
+def shares_text(ranking: list[dict[str, Any]]) -> str:
+    """``"top 10: swish-like 8, periodic 2; top 20: ..."``"""
+    return "; ".join(
+        f"{top}: " + ", ".join(f"{name} {count}" for name, count in counts.items())
+        for top, counts in shape_shares(ranking).items()
+    )

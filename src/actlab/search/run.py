@@ -27,6 +27,7 @@ from actlab.search.result import SearchResult, rank
 from actlab.search.stages import (
     Reporter,
     StageInfo,
+    busy_seconds,
     fitness,
     mean,
     run_stage,
@@ -74,6 +75,7 @@ class _Search:
         self.runner = None
         self.fresh = False
         self.final_records: list = []
+        self.counted: set[str] = set()  # runs whose time an earlier stage counted
 
     def stage(self, info: StageInfo, labels: Sequence[str]) -> ExperimentResult:
         if self.runner is None:
@@ -83,6 +85,11 @@ class _Search:
             self.config, info, labels, self.runs, self.runner, self.reporter, fresh=self.fresh
         )
         self.fresh = False
+        # A rung that adds seeds to the previous rung's budget (15 × 2, then 15 × 3) gets the
+        # runs it shares with it back from the store: their time is that stage's, not this one's.
+        new = [r for r in result.records if r.config_hash not in self.counted]
+        info.busy_seconds = busy_seconds(new)
+        self.counted.update(r.config_hash for r in new)
         self.stages.append(info)
         return result
 
