@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from actlab.kernels import compiled
-from actlab.kernels.statistics import FIELDS, tensor_stats, tensor_stats_torch
+from actlab.kernels.statistics import (
+    FIELDS,
+    positive_columns,
+    positive_columns_torch,
+    tensor_stats,
+    tensor_stats_torch,
+)
 
 pytestmark = pytest.mark.skipif(
     compiled.backend().name != "compiled", reason="needs the compiled kernels"
@@ -66,3 +72,19 @@ def test_other_dtypes_take_the_torch_form():
     torch.testing.assert_close(
         tensor_stats(half, 0.01), tensor_stats_torch(half, 0.01), equal_nan=True
     )
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (256, 512), (5, 300), (0, 9)])
+def test_positive_columns_equal_the_indicators_column_maximum(shape, dtype):
+    gen = torch.Generator().manual_seed(shape[1])
+    x = torch.randn(shape, generator=gen, dtype=torch.float64).to(dtype) - 1.5
+    if shape[0] > 2:
+        x[:, 0] = -1.0  # never positive: 0
+        x[:, 1] = float("nan")  # NaN is not > 0: 0
+        x[1, 2], x[:, 3] = 0.5, 0.0  # one positive among negatives: 1; zeros: 0
+    got = positive_columns(x)
+    assert got.dtype == dtype and got.shape == (shape[1],)
+    assert torch.equal(got, positive_columns_torch(x))
+    if shape[0] > 2:
+        assert got[:4].tolist() == [0.0, 0.0, 1.0, 0.0]

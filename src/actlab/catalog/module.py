@@ -105,7 +105,10 @@ class Activation(nn.Module, metaclass=_LazyDoc):
             value = torch.as_tensor(bound[p.name], dtype=torch.get_default_dtype())
             # A vector param (coefficients) gets one row per channel: (num_parameters, K).
             shape = (self.num_parameters, *value.shape) if p.vector else (self.num_parameters,)
-            self.register_parameter(p.name, nn.Parameter(value.expand(shape).clone()))
+            self.register_parameter(
+                p.name,
+                nn.Parameter(value.expand(shape).clone(memory_format=torch.contiguous_format)),
+            )
         self._setup(**extra)
 
     def _setup(self) -> None:

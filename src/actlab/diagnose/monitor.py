@@ -78,10 +78,10 @@ INDICATOR_DERIVATIVE = frozenset({"relu"})
 def derivative_for_stats(
     module: nn.Module, resolved: Resolved | None, z: torch.Tensor
 ) -> tuple[torch.Tensor | None, bool]:
-    """(f'(z), whether it is the indicator of z > 0): `derivative`, or for a ReLU-like entry
-    z > 0 as zeros and ones of z's dtype."""
+    """(f'(z), whether f' is the indicator of z > 0): `derivative`, or for a ReLU-like entry
+    (None, True): the statistics read that indicator off z itself, never made as a tensor."""
     if resolved is not None and resolved.spec.name in INDICATOR_DERIVATIVE:
-        return torch.gt(z, 0, out=torch.empty_like(z)), True  # 1.0/0.0: no bool tensor
+        return None, True
     return derivative(module, resolved, z), False
 
 

@@ -49,7 +49,7 @@ from typing import Any
 import torch
 
 from actlab.kernels.statistics import FIELDS as STAT_FIELDS
-from actlab.kernels.statistics import tensor_stats
+from actlab.kernels.statistics import positive_columns, tensor_stats
 
 F64 = torch.float64
 
@@ -208,7 +208,22 @@ class LayerStats:
         magnitude = values.abs() if absolute else values
         others = tuple(d for d in range(magnitude.dim()) if d != axis)
         # a copy when there is nothing to reduce: `values` may be the caller's tensor
-        per_unit = magnitude.amax(dim=others) if others else magnitude.clone()
+        self._fold_units(magnitude.amax(dim=others) if others else magnitude.clone())
+
+    def _update_units_from_indicator(self, z: torch.Tensor) -> None:
+        """Per unit, whether some z > 0: the maximum of ReLU's f' (the indicator of z > 0),
+        read off z in one pass for an (N, C) tensor, else through the indicator itself."""
+        if self.units_changed:
+            return
+        axis = unit_axis(z.dim(), self.unit_dim, self.channel_first)
+        if axis is None:
+            return
+        if z.dim() == 2 and axis == 1:
+            self._fold_units(positive_columns(z))
+        else:
+            self._update_units(torch.gt(z, 0, out=torch.empty_like(z)))
+
+    def _fold_units(self, per_unit: torch.Tensor) -> None:
         if self.unit_max is None:
             self.unit_max = per_unit
         elif self.unit_max.shape != per_unit.shape:
@@ -219,21 +234,21 @@ class LayerStats:
     def observe_input(
         self, z: torch.Tensor, d1: torch.Tensor | None, indicator: bool = False
     ) -> None:
-        """Pre-activation `z` and, when known, f'(z) elementwise. `indicator`: `d1` is 1 where
-        z > 0 and 0 elsewhere (ReLU), so z's own count of positives also gives sum |f'| and
-        the nonzero f', and `d1` is read only for the dead units."""
+        """Pre-activation `z` and, when known, f'(z) elementwise (`d1`). `indicator`: f' is 1
+        where z > 0 and 0 elsewhere (ReLU; `d1` is then not needed): z's own count of
+        positives gives sum |f'| and the nonzero f', and its columns the dead units."""
         self.samples += z.shape[0] if z.dim() >= 2 else 1
         self.batches += 1
         if z.numel() == 0:
             return
-        kind = None if d1 is None else "indicator" if indicator else "values"
+        kind = "indicator" if indicator else None if d1 is None else "values"
         if kind is None and not {"moments", "on_rate"} & self.measure:
             return  # nothing asked of the input
         if self._zero is None or self._zero.device != z.device:
             self._zero = torch.zeros(len(STAT_FIELDS), dtype=F64, device=z.device)
         of_d1 = self._zero
         if kind == "indicator":
-            self._update_units(d1)
+            self._update_units_from_indicator(z)
         elif kind == "values":
             of_d1 = tensor_stats(d1, self.eps)
             self._update_units(d1, absolute=True)

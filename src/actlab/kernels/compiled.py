@@ -157,6 +157,7 @@ def _register_fakes() -> None:
     fake("actlab::learnable_forward")(lambda x, kind, params, dim, consts: like(x))
     fake("actlab::learnable")(lambda x, kind, params, dim, consts: like(x))
     fake("actlab::tensor_stats")(lambda x, eps: x.new_empty((6,), dtype=torch.float64))
+    fake("actlab::positive_columns")(lambda x: x.new_empty((x.shape[1],)))
     fake("actlab::learnable_backward")(
         lambda grad, x, kind, params, dim, consts: [like(grad), *(like(p) for p in params)]
     )

@@ -2061,22 +2061,39 @@ void stats_float_avx2(const float* x, int64_t n, float eps, double* out) {
   __m256i positive = _mm256_setzero_si256(), nonzero = positive, below = positive;
   const __m256 zero = _mm256_setzero_ps(), bound = _mm256_set1_ps(eps);
   const __m256 magnitude_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i), a = _mm256_and_ps(v, magnitude_mask);
+  const __m256d magnitude_mask_d = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffffLL));
+  // two vectors per step into separate float64 accumulators: the adds of one do not wait for
+  // the other's (an add's latency, not the memory, bounds a single chain)
+  __m256d sum2 = sum0, sum3 = sum0, sq2 = sum0, sq3 = sum0, ab2 = sum0, ab3 = sum0;
+  auto accumulate = [&](const __m256 v, __m256d& s_lo, __m256d& s_hi, __m256d& q_lo,
+                        __m256d& q_hi, __m256d& a_lo, __m256d& a_hi) {
+    const __m256 a = _mm256_and_ps(v, magnitude_mask);
     const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
     const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
-    sum0 = _mm256_add_pd(sum0, lo);
-    sum1 = _mm256_add_pd(sum1, hi);
-    sq0 = _mm256_fmadd_pd(lo, lo, sq0);
-    sq1 = _mm256_fmadd_pd(hi, hi, sq1);
-    ab0 = _mm256_add_pd(ab0, _mm256_cvtps_pd(_mm256_castps256_ps128(a)));
-    ab1 = _mm256_add_pd(ab1, _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)));
+    s_lo = _mm256_add_pd(s_lo, lo);
+    s_hi = _mm256_add_pd(s_hi, hi);
+    q_lo = _mm256_fmadd_pd(lo, lo, q_lo);
+    q_hi = _mm256_fmadd_pd(hi, hi, q_hi);
+    // |x| in float64 by clearing the sign bit of the widened values: no second conversion
+    a_lo = _mm256_add_pd(a_lo, _mm256_and_pd(lo, magnitude_mask_d));
+    a_hi = _mm256_add_pd(a_hi, _mm256_and_pd(hi, magnitude_mask_d));
     // a true comparison is all ones, -1 as an integer: subtracting it counts
     positive = _mm256_sub_epi32(positive, _mm256_castps_si256(_mm256_cmp_ps(v, zero, _CMP_GT_OQ)));
     nonzero = _mm256_sub_epi32(nonzero, _mm256_castps_si256(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ)));
     below = _mm256_sub_epi32(below, _mm256_castps_si256(_mm256_cmp_ps(a, bound, _CMP_LT_OQ)));
+  };
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    accumulate(_mm256_loadu_ps(x + i), sum0, sum1, sq0, sq1, ab0, ab1);
+    accumulate(_mm256_loadu_ps(x + i + 8), sum2, sum3, sq2, sq3, ab2, ab3);
   }
+  for (; i + 8 <= n; i += 8) accumulate(_mm256_loadu_ps(x + i), sum0, sum1, sq0, sq1, ab0, ab1);
+  sum0 = _mm256_add_pd(sum0, sum2);
+  sum1 = _mm256_add_pd(sum1, sum3);
+  sq0 = _mm256_add_pd(sq0, sq2);
+  sq1 = _mm256_add_pd(sq1, sq3);
+  ab0 = _mm256_add_pd(ab0, ab2);
+  ab1 = _mm256_add_pd(ab1, ab3);
   double tail[kStatCount];
   stats_scalar<float>(x + i, n - i, eps, tail);
   out[0] = hsum(_mm256_add_pd(sum0, sum1)) + tail[0];
@@ -2111,10 +2128,60 @@ at::Tensor tensor_stats(const at::Tensor& x_in, double eps) {
       }
     });
   });
-  at::Tensor out = at::zeros({kStatCount}, x.options().dtype(at::kDouble));
+  at::Tensor out = at::empty({kStatCount}, x.options().dtype(at::kDouble));
   double* totals = out.data_ptr<double>();
+  for (int64_t k = 0; k < kStatCount; ++k) totals[k] = 0.0;
   for (int64_t t = 0; t < tiles; ++t)
     for (int64_t k = 0; k < kStatCount; ++k) totals[k] += partial[t * kStatCount + k];
+  return out;
+}
+
+// Columns [c, c1) of positive_columns by 8 lanes (float32 on AVX2), row by row (x is read in
+// memory order, the running OR of each column block stays in L1); returns where it stopped.
+template <typename T>
+int64_t positive_columns_by_vectors(const T*, T*, int64_t, int64_t, int64_t c, int64_t) {
+  return c;
+}
+#if defined(CPU_CAPABILITY_AVX2)
+template <>
+int64_t positive_columns_by_vectors<float>(const float* data, float* result, int64_t rows,
+                                           int64_t C, int64_t c, int64_t c1) {
+  const int64_t blocks = (c1 - c) / 8;
+  if (blocks == 0) return c;
+  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f);
+  std::vector<__m256> seen(static_cast<size_t>(blocks), zero);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = data + r * C + c;
+    for (int64_t b = 0; b < blocks; ++b)
+      seen[b] = _mm256_or_ps(seen[b], _mm256_cmp_ps(_mm256_loadu_ps(row + 8 * b), zero, _CMP_GT_OQ));
+  }
+  for (int64_t b = 0; b < blocks; ++b) _mm256_storeu_ps(result + c + 8 * b, _mm256_and_ps(seen[b], one));
+  return c + 8 * blocks;
+}
+#endif
+
+// For an (N, C) x: per column, 1 if some x[:, c] > 0, else 0 (x's dtype) - the per-unit maximum
+// of ReLU's derivative, the indicator of x > 0, without making that indicator: one read of x,
+// an OR per column. NaN is not > 0, as in torch.gt.
+at::Tensor positive_columns(const at::Tensor& x_in) {
+  check_float(x_in, "actlab::positive_columns");
+  TORCH_CHECK(x_in.dim() == 2, "actlab::positive_columns: expected a 2-D tensor, got ",
+              x_in.dim(), "-D");
+  const at::Tensor x = x_in.contiguous();
+  const int64_t rows = x.size(0), C = x.size(1);
+  at::Tensor out = at::empty({C}, x.options());
+  AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "actlab::positive_columns", [&] {
+    const scalar_t* data = x.const_data_ptr<scalar_t>();
+    scalar_t* result = out.data_ptr<scalar_t>();
+    at::parallel_for(0, C, 256, [&](int64_t c0, int64_t c1) {
+      int64_t c = positive_columns_by_vectors<scalar_t>(data, result, rows, C, c0, c1);
+      for (; c < c1; ++c) {
+        bool seen = false;
+        for (int64_t r = 0; r < rows && !seen; ++r) seen = data[r * C + c] > scalar_t(0);
+        result[c] = seen ? scalar_t(1) : scalar_t(0);
+      }
+    });
+  });
   return out;
 }
 
@@ -2179,6 +2246,7 @@ TORCH_LIBRARY(actlab, m) {
       "float[] consts) -> Tensor[]");
   m.def("learnable(Tensor x, int kind, Tensor[] params, int dim, float[] consts) -> Tensor");
   m.def("tensor_stats(Tensor x, float eps) -> Tensor");
+  m.def("positive_columns(Tensor x) -> Tensor");
   m.def("kinds(str family) -> str[]", &kinds);
   m.def("isa() -> str", &isa);
 }
@@ -2195,6 +2263,7 @@ TORCH_LIBRARY_IMPL(actlab, CPU, m) {
   m.impl("learnable_backward", &learnable_backward);
   m.impl("learnable", &learnable_forward);  // below autograd
   m.impl("tensor_stats", &tensor_stats);
+  m.impl("positive_columns", &positive_columns);
 }
 
 TORCH_LIBRARY_IMPL(actlab, Autograd, m) {
