@@ -5,7 +5,10 @@ Step: the default compare MLP (mnist1d, hidden 500, depth 1, batch 128, Adam), o
 per activation, all built from the same seed. Each round times every network (fused kernels,
 and the pure-torch form under `torch_path()`, the "before") in a rotated order, so drift in
 the machine's load falls on all of them; a ratio is taken within each round and the median
-over rounds is reported, with the range.
+over rounds is reported, with the range and a 95% bootstrap interval of that median. Rounds
+are short (10 timed steps after 2 warm-up steps, each network in turn) and many (60): on a
+VM whose speed drifts by 10-30% over seconds, a ratio is only as good as the time between the
+two measurements it divides, and 100-step rounds put seconds between them.
 
 Kernel alone: 1M float32 elements, x and the activation's parameters requiring grad, one
 forward and one backward (the parameter gradients included), against `F.silu` on the same
@@ -29,6 +32,7 @@ import argparse
 import ctypes
 import ctypes.util
 import os
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -115,6 +119,15 @@ def _ratios(times: dict[str, list[float]], key: str, base: str) -> list[float]:
     return [a / b for a, b in zip(times[key], times[base], strict=True)]
 
 
+def median_interval(values: list[float], level: float = 0.95, draws: int = 2000) -> tuple:
+    """Percentile-bootstrap interval of the median of `values` (seeded: the same values give
+    the same interval)."""
+    rng = random.Random(0)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(draws))
+    tail = (1 - level) / 2
+    return medians[int(tail * draws)], medians[min(draws - 1, int((1 - tail) * draws))]
+
+
 def _train_step(model: torch.nn.Module, x, y, reference: bool) -> Callable[[], None]:
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -137,12 +150,15 @@ def _compare(times: dict, key: str, base: str, threads: int, target: float | Non
     row = {}
     for clock in ("cpu", "wall"):
         ratios = _ratios(times[clock], key, base)
+        low, high = median_interval(ratios)
         row |= {
             f"{clock}_us": statistics.median(times[clock][key]),
             f"{clock}_silu_us": statistics.median(times[clock][base]),
             f"{clock}_ratio": statistics.median(ratios),
             f"{clock}_ratio_min": min(ratios),
             f"{clock}_ratio_max": max(ratios),
+            f"{clock}_ratio_ci_low": low,
+            f"{clock}_ratio_ci_high": high,
         }
     if threads > 1:  # thread_time sees the calling thread only: no CPU figure
         row |= {k: None for k in row if k.startswith("cpu_")}
@@ -154,7 +170,7 @@ def _compare(times: dict, key: str, base: str, threads: int, target: float | Non
     }
 
 
-def measure_step_cost(steps: int = 100, rounds: int = 5, threads: int = 1) -> list[dict]:
+def measure_step_cost(steps: int = 10, rounds: int = 60, threads: int = 1) -> list[dict]:
     """One row per learnable activation: training-step time vs the SiLU network, with the fused
     kernels and with the pure-torch form (`torch_form_*`), ratios within each round."""
     kept = keep_freed_memory()
@@ -168,7 +184,10 @@ def measure_step_cost(steps: int = 100, rounds: int = 5, threads: int = 1) -> li
         for text in LEARNABLE:
             calls[text] = _train_step(models[text], x, y, reference=False)
             calls[text + "@torch"] = _train_step(models[text], x, y, reference=True)
-        times = _interleaved(calls, rounds, steps, warmup=10)
+        for call in calls.values():  # each network's first steps (allocations, Adam state)
+            for _ in range(10):
+                call()
+        times = _interleaved(calls, rounds, steps, warmup=2)
     finally:
         torch.set_num_threads(previous)
     rows = []
@@ -243,8 +262,8 @@ def _ratio(row: dict, clock: str) -> str:
     if row[f"{clock}_ratio"] is None:
         return "–"
     return (
-        f"{row[f'{clock}_ratio']:.2f} "
-        f"({row[f'{clock}_ratio_min']:.2f}–{row[f'{clock}_ratio_max']:.2f})"
+        f"{row[f'{clock}_ratio']:.3f} "
+        f"[{row[f'{clock}_ratio_ci_low']:.3f}, {row[f'{clock}_ratio_ci_high']:.3f}]"
     )
 
 
@@ -252,9 +271,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--quick", action="store_true", help="fewer steps and rounds (~1 min)")
-    ap.add_argument("--steps", type=int, default=None, help="timed steps per round (100)")
-    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (5)")
+    ap.add_argument("--quick", action="store_true", help="fewer rounds (~1 min)")
+    ap.add_argument("--steps", type=int, default=None, help="timed steps per round (10)")
+    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (60)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads for the training step")
     ap.add_argument(
         "--kernel-threads",
@@ -264,10 +283,13 @@ def main() -> None:
         help="thread counts for the activation-alone timing (CPU time is reported at 1 only)",
     )
     args = ap.parse_args()
-    steps = args.steps or (30 if args.quick else 100)
-    rounds = args.rounds or (3 if args.quick else 5)
+    steps = args.steps or 10
+    rounds = args.rounds or (15 if args.quick else 60)
     print(f"fused kernels: {backend().name}; load average {os.getloadavg()[0]:.1f}")
-    print(f"\ntraining step, {args.threads} thread(s), vs the SiLU network (CPU time; wall)")
+    print(
+        f"\ntraining step, {args.threads} thread(s), vs the SiLU network: median of {rounds} "
+        f"per-round ratios [95% bootstrap interval] (CPU time; wall)"
+    )
     print(
         "| activation | params | µs CPU | SiLU µs | ratio CPU | ratio wall | torch form | target |"
     )

@@ -45,9 +45,7 @@ def write_csv(name: str, rows: list[dict]) -> Path:
 
 def learnable_cost(quick: bool) -> None:
     """Learnable activations: training step vs the SiLU network, and alone vs F.silu."""
-    steps = bench_learnable_cost.measure_step_cost(
-        steps=30 if quick else 100, rounds=3 if quick else 5
-    )
+    steps = bench_learnable_cost.measure_step_cost(steps=10, rounds=15 if quick else 60)
     print(
         f"learnable activations, step vs the SiLU network -> {write_csv('learnable_cost', steps)}"
     )

@@ -114,20 +114,42 @@ _LIBRARY.define(
 _LIBRARY.impl("learnable_double_backward", _double_backward, "CompositeImplicitAutograd")
 
 
+_OP: Any = None  # torch.ops.actlab.learnable.default, once the library is loaded
+
+
 def serve(
     name: str, x: torch.Tensor, params: Sequence[Any], dim: int, consts: Sequence[float]
 ) -> torch.Tensor | None:
-    """Entry `name` at x by its fused kernel, or None where none serves this call."""
+    """Entry `name` at x by its fused kernel, or None where none serves this call.
+
+    Every learnable module calls this on every forward, so it is kept lean: a 1-D parameter
+    of x's dtype that needs no channel check (shared, or a coefficient row) goes to the op as
+    it is."""
+    global _OP
     if exporting():  # first: route() may load the library, which must not happen mid-export
         return None
-    kind = compiled.route("learnable", name, x.device.type, x.dtype)
+    # x.is_cpu: reading x.device builds a device object (~0.5 µs)
+    kind = compiled.route("learnable", name, "cpu" if x.is_cpu else x.device.type, x.dtype)
     if kind < 0:
         return None
-    rows = [_as_rows(p, x, v, dim) for p, v in zip(params, PARAMETERS[name], strict=True)]
-    if any(r.dim() not in (1, 2) for r in rows):
-        return None
-    # the overload itself: resolving it from the packet costs ~3 µs a call
-    return torch.ops.actlab.learnable.default(x, kind, rows, dim, [float(c) for c in consts])
+    rows = []
+    for p, vector in zip(params, PARAMETERS[name], strict=True):
+        if (
+            isinstance(p, torch.Tensor)
+            and p.dtype == x.dtype
+            and p.dim() == 1
+            and (vector or p.shape[0] == 1)
+        ):
+            rows.append(p)
+            continue
+        r = _as_rows(p, x, vector, dim)
+        if r.dim() not in (1, 2):
+            return None
+        rows.append(r)
+    if _OP is None:
+        # the overload itself: resolving it from the packet costs ~3 µs a call
+        _OP = torch.ops.actlab.learnable.default
+    return _OP(x, kind, rows, dim, [float(c) for c in consts] if consts else [])
 
 
 fused.install(serve)

@@ -375,12 +375,14 @@ C10_ALWAYS_INLINE V exp_clamped(const V& x) {
   const V n = V(_mm256_sub_ps(shifted, shifter));
   V r = fmadd(n, V(-0.693359375f), V(xc));
   r = fmadd(n, V(2.12194440e-4f), r);
-  V p = fmadd(V(1.9875691500e-4f), r, V(1.3981999507e-3f));
-  p = fmadd(p, r, V(8.3334519073e-3f));
-  p = fmadd(p, r, V(4.1665795894e-2f));
-  p = fmadd(p, r, V(1.6666665459e-1f));
-  p = fmadd(p, r, V(5.0000001201e-1f));
-  const V y = fmadd(p * r, r, r + V(1.f));  // e^r in [0.70, 1.42]
+  // the polynomial by Estrin's scheme (three FMAs deep where Horner's is five): the kernels
+  // around it are bound by this chain's latency, not by the count of operations
+  const V r2 = r * r;
+  const V a = fmadd(V(1.9875691500e-4f), r, V(1.3981999507e-3f));
+  const V b = fmadd(V(8.3334519073e-3f), r, V(4.1665795894e-2f));
+  const V c = fmadd(V(1.6666665459e-1f), r, V(5.0000001201e-1f));
+  const V p = fmadd(fmadd(a, r2, b), r2, c);
+  const V y = fmadd(p, r2, r + V(1.f));  // e^r in [0.70, 1.42]
   const __m256i exponent = _mm256_slli_epi32(_mm256_castps_si256(shifted), 23);
   return V(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(y), exponent)));
 #else
@@ -855,6 +857,19 @@ C10_ALWAYS_INLINE SigmoidPair<float> sigmoid_pair<float>(const VecT<float>& u) {
   return {blend(r, VecT<float>(0.f), u < VecT<float>(-86.6f)), e * r * r};
 }
 
+// sigmoid_pair where u = beta x with a finite beta, so that u is NaN only where x is: float32
+// leaves out the NaN restore (a NaN u gives sigmoid 1 there, and x carries the NaN into f, f'
+// and beta's gradient), two operations on the kernel's critical path.
+template <typename T>
+C10_ALWAYS_INLINE SigmoidPair<T> sigmoid_pair_finite_scale(const VecT<T>& u) {
+  return sigmoid_pair<T>(u);
+}
+template <>
+C10_ALWAYS_INLINE SigmoidPair<float> sigmoid_pair_finite_scale<float>(const VecT<float>& u) {
+  const VecT<float> one(1.f), e = exp_clamped(u.neg()), r = one / (one + e);
+  return {blend(r, VecT<float>(0.f), u < VecT<float>(-86.6f)), e * r * r};
+}
+
 // Limits at ±inf: the formula sees 0 where x is infinite (as `limits_at_infinity`), the value
 // there is the limit and the gradient the slope.
 template <typename T>
@@ -969,23 +984,28 @@ struct PreluKernel {  // values: w
   }
 };
 
-template <typename T>
+// kFiniteBeta: every beta is finite (checked per call), so sigmoid needs no NaN restore.
+template <typename T, bool kFiniteBeta = false>
 struct SwishKernel {  // values: beta, low, high, slope_low, slope_high
   static constexpr int64_t kStaticSlots = 1;
   int64_t width = 5, slots = 1, coef_width = 0;
+  static C10_ALWAYS_INLINE SigmoidPair<T> sigmoid(const VecT<T>& u) {
+    if constexpr (kFiniteBeta) return sigmoid_pair_finite_scale<T>(u);
+    return sigmoid_pair<T>(u);
+  }
   template <class P>
   C10_ALWAYS_INLINE VecT<T> f(const VecT<T>& x, const P& p) const {
-    if (!any_infinite<T>(x)) return x * sigmoid_pair<T>(p[0] * x).s;
+    if (!any_infinite<T>(x)) return x * sigmoid(p[0] * x).s;
     const Infinite<T> inf(x);
     const VecT<T> t = inf.finite_x;
-    return inf.value(t * sigmoid_pair<T>(p[0] * t).s, p[1], p[2]);
+    return inf.value(t * sigmoid(p[0] * t).s, p[1], p[2]);
   }
   // grad * f'(t) at finite t, plus `extra`; the parameter's gradient into the sink
   template <class P, class S>
   C10_ALWAYS_INLINE VecT<T> finite_df(const VecT<T>& g, const VecT<T>& t, const P& p, S& sink,
                                       const VecT<T>& extra) const {
     const VecT<T> b = p[0];
-    const SigmoidPair<T> sp = sigmoid_pair<T>(b * t);
+    const SigmoidPair<T> sp = sigmoid(b * t);
     const VecT<T> gu = g * t * sp.slope;  // the gradient at u = beta x
     sink.add_mul(0, gu, t);
     return mad(g, sp.s, mad(gu, b, extra));
@@ -1500,14 +1520,18 @@ void run_forward(const K& kernel, const Layout& L, const Tables<T>& tab, const T
   }
   const Runs runs(L);
   for_tiles(Tiles(runs.count, runs.size), [&](int64_t, int64_t b0, int64_t b1) {
+    // Local copies: a vector store may alias any memory, so pointers read through the
+    // closure would be loaded again after every store.
+    const T* const xs = x;
+    T* const ys = y;
     std::vector<V> values;
     for (int64_t run = b0; run < b1; ++run) {
       const int64_t c = runs.channel(run), end = runs.end(run);
       tab.broadcast(c, values);
       const Broadcast<T> p{values.data(), c};
       int64_t i = runs.begin(run);
-      for (; i + V::size() <= end; i += V::size()) kernel.f(V::loadu(x + i), p).store(y + i);
-      if (i < end) kernel.f(V::loadu(x + i, end - i), p).store(y + i, end - i);
+      for (; i + V::size() <= end; i += V::size()) kernel.f(V::loadu(xs + i), p).store(ys + i);
+      if (i < end) kernel.f(V::loadu(xs + i, end - i), p).store(ys + i, end - i);
     }
   });
 }
@@ -1554,6 +1578,9 @@ std::vector<double> run_backward(const K& kernel, const Layout& L, const Tables<
     constexpr int64_t S = static_slots<K>();
     const int64_t nslots = S > 0 ? S : slots;
     for_tiles(tiles, [&](int64_t tile, int64_t b0, int64_t b1) {
+      const T* const gs = g;  // local copies, as in run_forward
+      const T* const xs = x;
+      T* const gxs = gx;
       double* out = partial.data() + tile * C * stride;
       std::vector<V> values, dynamic_sums(S > 0 ? 0 : slots);
       std::array<V, (S > 0 ? S : 1)> fixed_sums;
@@ -1583,13 +1610,14 @@ std::vector<double> run_backward(const K& kernel, const Layout& L, const Tables<
         while (i < whole_end) {
           const int64_t chunk_end = std::min(whole_end, i + kFlushVectors * V::size());
           for (; i < chunk_end; i += V::size())
-            kernel.df(V::loadu(g + i), V::loadu(x + i), p, sink).store(gx + i);
+            kernel.df(V::loadu(gs + i), V::loadu(xs + i), p, sink).store(gxs + i);
           flush();
         }
         if (i < end) {  // the tail: zero-filled lanes add exact zeros
           const int64_t count = end - i;
           sink.count = count;
-          kernel.df(V::loadu(g + i, count), V::loadu(x + i, count), p, sink).store(gx + i, count);
+          kernel.df(V::loadu(gs + i, count), V::loadu(xs + i, count), p, sink)
+              .store(gxs + i, count);
           sink.count = V::size();
           flush();
         }
@@ -1628,6 +1656,14 @@ Params<T> read_params(const std::vector<at::Tensor>& keep) {
     out.C = std::max(out.C, p.size(0));
   }
   return out;
+}
+
+template <typename T>
+bool all_finite(const Params<T>& P, size_t p) {
+  const int64_t n = P.channels[p] * P.size[p];
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(P.data[p][i])) return false;
+  return true;
 }
 
 template <typename T>
@@ -1785,7 +1821,9 @@ void with_learn_kernel(int64_t kind, const Params<T>& P, at::ArrayRef<double> co
                        std::vector<T>& spline_store, F&& body) {
   switch (kind) {
     case PRELU: return body(PreluKernel<T>{});
-    case SWISH: return body(SwishKernel<T>{});
+    case SWISH:
+      if (all_finite(P, 0)) return body(SwishKernel<T, true>{});
+      return body(SwishKernel<T>{});
     case PELU: return body(PeluKernel<T>{});
     case APL: return body(AplKernel<T>(P.size[0]));
     case RATIONAL:
