@@ -117,11 +117,26 @@ _DTYPES = {
 _kinds: dict[str, list[str]] = {}
 
 
+_routes: dict[tuple[str, str, str, torch.dtype], int] = {}
+
+
 def route(family: str, name: str, device_type: str, dtype: torch.dtype) -> int:
     """The C++ kernel number that serves entry `name` on (device_type, dtype) tensors, or -1
     for the pure-torch form. family: "mask", "smooth", "learnable" or "fewbit" (any name). Under
-    torch.compile it runs once per trace and its result is a constant of the graph."""
-    if device_type != "cpu" or dtype not in _DTYPES[family] or getattr(_forced_torch, "on", False):
+    torch.compile it runs once per trace and its result is a constant of the graph. Answers are
+    kept per (family, name, device, dtype): a process's backend does not change once loaded,
+    and every learnable layer asks on every call."""
+    if getattr(_forced_torch, "on", False):
+        return -1
+    key = (family, name, device_type, dtype)
+    kind = _routes.get(key)
+    if kind is None:
+        kind = _routes[key] = _route(family, name, device_type, dtype)
+    return kind
+
+
+def _route(family: str, name: str, device_type: str, dtype: torch.dtype) -> int:
+    if device_type != "cpu" or dtype not in _DTYPES[family]:
         return -1
     if backend().name != "compiled":
         return -1

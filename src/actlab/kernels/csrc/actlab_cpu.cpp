@@ -1994,6 +1994,9 @@ std::vector<at::Tensor> call_learnable_backward(bool graph, const at::Tensor& gr
   static const auto op = c10::Dispatcher::singleton()
                              .findSchemaOrThrow("actlab::learnable_backward", "")
                              .typed<LearnBackwardOp>();
+  // nothing here is recorded: past the autograd keys, or the call would go through autograd's
+  // boxed not-implemented fallback (its arguments boxed and its outputs checked, every step)
+  at::AutoDispatchBelowADInplaceOrView below_autograd;
   return op.call(grad.contiguous(), x, kind, params, dim, consts);
 }
 
