@@ -32,13 +32,13 @@ import argparse
 import ctypes
 import ctypes.util
 import os
-import random
 import statistics
 import time
 from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
+from ratio_stats import median_interval, round_ratios
 
 import actlab
 from actlab.adaptive import activation_parameters
@@ -116,16 +116,7 @@ def _interleaved(calls: dict[str, Callable[[], None]], rounds: int, repeats: int
 
 
 def _ratios(times: dict[str, list[float]], key: str, base: str) -> list[float]:
-    return [a / b for a, b in zip(times[key], times[base], strict=True)]
-
-
-def median_interval(values: list[float], level: float = 0.95, draws: int = 2000) -> tuple:
-    """Percentile-bootstrap interval of the median of `values` (seeded: the same values give
-    the same interval)."""
-    rng = random.Random(0)
-    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(draws))
-    tail = (1 - level) / 2
-    return medians[int(tail * draws)], medians[min(draws - 1, int((1 - tail) * draws))]
+    return round_ratios(times[key], times[base])
 
 
 def _train_step(model: torch.nn.Module, x, y, reference: bool) -> Callable[[], None]:

@@ -117,7 +117,7 @@ def main() -> None:
         )
 
     overhead = bench_monitor_overhead.measure_monitor_overhead(
-        threads=1, rounds=5 if args.quick else 15
+        threads=1, rounds=8 if args.quick else 40
     )
     print(
         "diagnose.Monitor vs the unmonitored step, same run, interleaved rounds -> "
@@ -126,7 +126,9 @@ def main() -> None:
     for kind, target in bench_monitor_overhead.TARGETS.items():
         met = "met" if overhead[f"{kind}_met"] else "missed"
         print(
-            f"  {kind}: {overhead[f'{kind}_ratio']:.3f}x (target <= {target:.2f}x: {met}; "
+            f"  {kind}: {overhead[f'{kind}_ratio']:.3f}x [95% CI "
+            f"{overhead[f'{kind}_ratio_ci_low']:.3f}, {overhead[f'{kind}_ratio_ci_high']:.3f}] "
+            f"(target <= {target:.2f}x: {met}; "
             f"{overhead[f'{kind}_ms']:.1f} vs {overhead['plain_ms']:.1f} ms/step; CPU time "
             f"{overhead[f'{kind}_cpu_ratio']:.3f}x)"
         )
