@@ -144,6 +144,47 @@ def test_edges_infinities_nan_and_kinks_as_the_torch_form(name, dtype):
             torch.testing.assert_close(got, want, rtol=tol, atol=tol, equal_nan=True)
 
 
+def _module_run(module, x, reference):
+    """y and the gradients of y.sum() for x and the module's parameters."""
+    x = x.detach().clone().requires_grad_(True)
+    module.zero_grad()
+    if reference:
+        with compiled.torch_path():
+            y = module(x)
+    else:
+        y = module(x)
+    y.sum().backward()
+    return y.detach(), [x.grad, *(p.grad.clone() for p in module.parameters())]
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("beta", [math.nan, math.inf, -math.inf])
+def test_swish_with_a_non_finite_beta_as_the_torch_form(beta, dtype):
+    """A diverged training run can leave a module's beta NaN or infinite (the functional form
+    refuses such values; a module's parameter is not checked per call). The float32 kernel
+    leaves out sigmoid's NaN restore when every beta is finite (a NaN then comes only from x);
+    a NaN or infinite beta, shared or in one channel of three, takes the path that keeps it:
+    f and beta's gradient as the torch form, NaN included (at x = 0 for beta = ±inf). Of x's
+    gradient only the finite values at finite x are compared: with such a beta both forms give
+    NaN or inf there in different places (the kernel's sigmoid' at u = ±inf is e^-86.6, not 0,
+    and NaN * 0 meets the torch form's limits at x = ±inf)."""
+    x = torch.tensor(PROBES, dtype=dtype)
+    shared = actlab.make("swish_learnable").to(dtype)
+    per_channel = actlab.make("swish_learnable", num_parameters=3).to(dtype)
+    with torch.no_grad():
+        shared.beta.fill_(beta)
+        per_channel.beta.copy_(torch.tensor([beta, 1.0, -0.5]))
+    columns = torch.tensor([[0.0, 1.0, 2.0]], dtype=dtype).repeat(len(PROBES), 1)
+    columns[:, 0] = x  # the probes in channel 0, ordinary values in the others
+    for module, inputs_ in ((shared, x), (per_channel, columns)):
+        (y, grads), (y_ref, grads_ref) = (_module_run(module, inputs_, r) for r in (False, True))
+        assert y.isnan().any()  # the case this test is about
+        torch.testing.assert_close(y, y_ref, equal_nan=True)
+        torch.testing.assert_close(grads[1], grads_ref[1], equal_nan=True)  # beta's
+        compared = torch.isfinite(inputs_) & torch.isfinite(grads_ref[0])
+        torch.testing.assert_close(grads[0][compared], grads_ref[0][compared])
+
+
 @pytest.mark.parametrize("name", ["pelu", "swish_learnable", "rational", "apl"])
 def test_no_nan_parameter_gradient_at_infinity(name):
     """An infinite input gives the limit and passes no NaN to any parameter (PELU's b once
