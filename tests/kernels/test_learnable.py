@@ -204,17 +204,9 @@ def test_pelu_parameters_below_the_floor_get_no_gradient():
         module.a.copy_(torch.tensor([0.05, 1.2]))
         module.b.copy_(torch.tensor([0.8, 0.02]))
     x = inputs((7, 2))
-    results = []
-    for reference in (False, True):
-        module.zero_grad()
-        if reference:
-            with compiled.torch_path():
-                y = module(x)
-        else:
-            y = module(x)
-        y.sum().backward()
-        results.append((y.detach(), module.a.grad.clone(), module.b.grad.clone()))
-    (y, ga, gb), (y_ref, ga_ref, gb_ref) = results
+    (y, (_, ga, gb)), (y_ref, (_, ga_ref, gb_ref)) = (
+        _module_run(module, x, reference) for reference in (False, True)
+    )
     assert ga[0] == 0 and gb[1] == 0 and ga[1] != 0 and gb[0] != 0
     for got, want in ((y, y_ref), (ga, ga_ref), (gb, gb_ref)):
         torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
